@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mcpops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Options every module shares, and how they resolve to paths and owners on the host."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+try:
+    import pwd
+except ImportError:  # pragma: no cover - Windows controller-side use only
+    pwd = None
+
+from ansible_collections.mcpops.mcp.plugins.module_utils._clients import (
+    CLIENT_NAMES,
+    ClientError,
+    default_config_path,
+    default_log_dir,
+    get_client,
+)
+
+
+def common_argument_spec():
+    """Shared options; merge into every module's argument_spec (module_defaults pass them to all)."""
+    return dict(
+        client=dict(type='str', default='claude_desktop', choices=CLIENT_NAMES),
+        config_path=dict(type='path'),
+        user=dict(type='str'),
+        backup_dir=dict(type='path'),
+    )
+
+
+def with_common(spec):
+    merged = common_argument_spec()
+    merged.update(spec)
+    return merged
+
+
+class Context(object):
+    """Resolved shared options: client row, config path, owner, backup directory."""
+
+    def __init__(self, client_name, client, config_path, home, uid, gid, backup_dir, user):
+        self.client_name = client_name
+        self.client = client
+        self.config_path = config_path
+        self.home = home
+        self.uid = uid
+        self.gid = gid
+        self.backup_dir = backup_dir
+        self.user = user
+
+    @property
+    def servers_key(self):
+        return self.client['servers_key']
+
+    def owner(self):
+        """(uid, gid) new files should get, or (None, None) to keep the process's own."""
+        return self.uid, self.gid
+
+    def log_dir(self):
+        return default_log_dir(self.client, self.home)
+
+
+def resolve_user(user):
+    """Return (home, uid, gid) for user, or for the current process when user is None."""
+    if user is None:
+        return os.path.expanduser('~'), None, None
+    if pwd is None:
+        raise ClientError('The user option needs a POSIX host.')
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        raise ClientError('User %r does not exist on this host.' % user)
+    uid, gid = entry.pw_uid, entry.pw_gid
+    if os.geteuid() != 0 and os.geteuid() != uid:
+        # Only root can give files away; as the same user there is nothing to change.
+        raise ClientError('Managing the config of user %r needs become (root) or running as that user.' % user)
+    return entry.pw_dir, uid, gid
+
+
+def resolve_context(params):
+    """Resolve the shared options from module params. Raises ClientError with a readable message."""
+    client = get_client(params['client'])
+    home, uid, gid = resolve_user(params.get('user'))
+    config_path = params.get('config_path')
+    if config_path:
+        config_path = os.path.abspath(os.path.expanduser(config_path))
+    else:
+        config_path = default_config_path(client, home)
+    backup_dir = params.get('backup_dir')
+    if backup_dir:
+        backup_dir = os.path.abspath(os.path.expanduser(backup_dir))
+    else:
+        # Beside the real file: a symlinked config keeps its backups next to its target.
+        backup_dir = os.path.join(os.path.dirname(os.path.realpath(config_path)), 'backups')
+    return Context(params['client'], client, config_path, home, uid, gid, backup_dir, params.get('user'))
+
+
+def context_or_fail(module):
+    try:
+        return resolve_context(module.params)
+    except ClientError as exc:
+        module.fail_json(msg=str(exc))

@@ -1,0 +1,328 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mcpops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The only place that touches config files: lock, read, backup, atomic write, mode/owner/symlink rules."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import errno
+import os
+import re
+import tempfile
+import time
+from contextlib import contextmanager
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not a POSIX host
+    fcntl = None
+
+from ansible_collections.mcpops.mcp.plugins.module_utils._config import (
+    new_document,
+    validate_config,
+)
+
+NEW_FILE_MODE = 0o600
+NEW_DIR_MODE = 0o700
+LOCK_TIMEOUT = 30.0
+EDIT_ATTEMPTS = 3
+
+BACKUP_KINDS = ('pre-change', 'pre-restore')
+# backup_<YYYYMMDDTHHMMSSffffff>Z[_<kind>][-<n>].json  and  backup-YYYY-MM-DD[-<n>].json
+TIMESTAMP_BACKUP_RE = re.compile(
+    r'^backup_(?P<ts>\d{8}T\d{12})Z(?:_(?P<kind>pre-change|pre-restore))?(?:-(?P<n>\d+))?\.json$')
+DAILY_BACKUP_RE = re.compile(r'^backup-(?P<date>\d{4}-\d{2}-\d{2})(?:-(?P<n>\d+))?\.json$')
+
+
+class FileLayerError(Exception):
+    pass
+
+
+class ConcurrentChangeError(FileLayerError):
+    pass
+
+
+def read_bytes(path):
+    """Bytes of path, or None when it does not exist."""
+    try:
+        with open(path, 'rb') as handle:
+            return handle.read()
+    except (IOError, OSError) as exc:
+        if exc.errno == errno.ENOENT:
+            return None
+        raise
+
+
+def real_target(path):
+    """The file a write must go to: a symlinked config is written through to its target."""
+    return os.path.realpath(path)
+
+
+def _chown(path_or_fd, uid, gid):
+    if uid is None and gid is None:
+        return
+    uid = -1 if uid is None else uid
+    gid = -1 if gid is None else gid
+    if isinstance(path_or_fd, int):
+        os.fchown(path_or_fd, uid, gid)
+    else:
+        os.chown(path_or_fd, uid, gid)
+
+
+def ensure_dir(path, uid=None, gid=None, mode=NEW_DIR_MODE):
+    """Create path and any missing parents with mode (0700) owned by uid/gid; existing ones untouched."""
+    missing = []
+    current = os.path.abspath(path)
+    while not os.path.isdir(current):
+        missing.append(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, mode)
+        except OSError as exc:
+            if exc.errno != errno.EEXIST:
+                raise FileLayerError('Cannot create directory %s: %s' % (directory, exc.strerror))
+            continue
+        os.chmod(directory, mode)  # mkdir's mode is filtered by the umask
+        _chown(directory, uid, gid)
+    return missing
+
+
+def fsync_dir(path):
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def locked(target, uid=None, gid=None, timeout=LOCK_TIMEOUT):
+    """Exclusive lock on a lock file beside target (the target's inode changes on every rename)."""
+    directory, base = os.path.split(target)
+    lock_path = os.path.join(directory, '.%s.lock' % base)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, NEW_FILE_MODE)
+    try:
+        try:
+            _chown(fd, uid, gid)
+        except OSError:
+            pass
+        if fcntl is not None:
+            deadline = time.time() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except (IOError, OSError) as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                        raise
+                    if time.time() > deadline:
+                        raise FileLayerError('Timed out after %ds waiting for the lock on %s.' % (timeout, lock_path))
+                    time.sleep(0.02)
+        yield lock_path
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def atomic_write(target, data, mode, uid=None, gid=None, expected=None, check_expected=True):
+    """Write data to target via temp file + fsync + rename in the same directory.
+
+    Mode and owner are set on the temp file before any byte lands. With check_expected, the
+    target must still hold `expected` (None: must not exist) just before the rename, else
+    ConcurrentChangeError and nothing changes.
+    """
+    directory, base = os.path.split(target)
+    fd, tmp = tempfile.mkstemp(prefix='.%s.' % base, suffix='.tmp', dir=directory)
+    try:
+        try:
+            os.fchmod(fd, mode)
+            _chown(fd, uid, gid)
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if check_expected and read_bytes(target) != expected:
+            raise ConcurrentChangeError('%s changed while it was being edited.' % target)
+        os.rename(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(directory)
+
+
+# --------------------------------------------------------------------------------------------
+# Backups
+
+
+def backup_filename(kind=None, now=None, daily=False):
+    now = now or datetime.datetime.utcnow()
+    if daily:
+        return 'backup-%s.json' % now.strftime('%Y-%m-%d')
+    name = 'backup_%sZ' % now.strftime('%Y%m%dT%H%M%S%f')
+    if kind:
+        if kind not in BACKUP_KINDS:
+            raise ValueError('Unknown backup kind %r' % kind)
+        name += '_' + kind
+    return name + '.json'
+
+
+def parse_backup_filename(name):
+    """{'timestamp': datetime (UTC, naive), 'kind': 'manual'|'pre-change'|'pre-restore'|'daily'} or None."""
+    match = TIMESTAMP_BACKUP_RE.match(name)
+    if match:
+        try:
+            stamp = datetime.datetime.strptime(match.group('ts'), '%Y%m%dT%H%M%S%f')
+        except ValueError:
+            return None
+        return {'timestamp': stamp, 'kind': match.group('kind') or 'manual', 'n': int(match.group('n') or 0)}
+    match = DAILY_BACKUP_RE.match(name)
+    if match:
+        try:
+            stamp = datetime.datetime.strptime(match.group('date'), '%Y-%m-%d')
+        except ValueError:
+            return None
+        return {'timestamp': stamp, 'kind': 'daily', 'n': int(match.group('n') or 0)}
+    return None
+
+
+def _with_counter(name, n):
+    stem = name[:-len('.json')]
+    return '%s-%d.json' % (stem, n)
+
+
+def write_backup(backup_dir, data, kind=None, uid=None, gid=None, now=None, daily=False, name=None):
+    """Write data as a new backup file (0600 in a 0700 dir, owned by uid/gid). Never overwrites.
+
+    A name collision (same microsecond, same day for daily backups) gets a '-<n>' suffix.
+    """
+    ensure_dir(backup_dir, uid, gid)
+    base = name or backup_filename(kind, now, daily)
+    for n in range(0, 10000):
+        candidate = base if n == 0 else _with_counter(base, n)
+        path = os.path.join(backup_dir, candidate)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, NEW_FILE_MODE)
+        except OSError as exc:
+            if exc.errno == errno.EEXIST:
+                continue
+            raise FileLayerError('Cannot write backup %s: %s' % (path, exc.strerror))
+        try:
+            os.fchmod(fd, NEW_FILE_MODE)
+            _chown(fd, uid, gid)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            os.unlink(path)
+            raise
+        os.close(fd)
+        fsync_dir(backup_dir)
+        return path
+    raise FileLayerError('Too many backups named like %s in %s.' % (base, backup_dir))
+
+
+# --------------------------------------------------------------------------------------------
+# Editing a config file
+
+
+class EditResult(object):
+    def __init__(self, path, target, before, after, before_doc, after_data, changed, backup_file=None, created=False):
+        self.path = path
+        self.target = target
+        self.before = before          # bytes or None (no file)
+        self.after = after            # bytes that are (or would be) on disk
+        self.before_doc = before_doc  # ConfigDocument
+        self.after_data = after_data  # parsed data after the edit
+        self.changed = changed
+        self.backup_file = backup_file
+        self.created = created
+
+
+def load_config(path, servers_key, allow_missing=True, display_path=None):
+    """(bytes or None, ConfigDocument). Raises ConfigError for a file we refuse to touch.
+
+    A symlinked path is read through its link; errors name display_path (the path the user gave).
+    """
+    display_path = display_path or path
+    data = read_bytes(path)
+    if data is None:
+        if not allow_missing:
+            raise FileLayerError('%s does not exist.' % display_path)
+        doc = new_document(servers_key)
+        doc.path = display_path
+        return None, doc
+    return data, validate_config(data, display_path, servers_key)
+
+
+def edit_config(ctx, transform, check_mode=False, backup=True, create=True):
+    """Apply transform(doc) -> (new_data, changed) to ctx.config_path safely.
+
+    Lock, re-read under the lock, validate, transform, render, pre-change backup, atomic write,
+    and redo the edit on fresh content if someone else changed the file meanwhile (the client
+    ignores our lock). Nothing is written in check mode or when nothing changes.
+    """
+    path = ctx.config_path
+    target = real_target(path)
+    uid, gid = ctx.owner()
+    if check_mode:
+        return _compute(path, target, ctx, transform, create)
+    directory = os.path.dirname(target)
+    if not os.path.isdir(directory):
+        if not create:
+            raise FileLayerError('%s does not exist and create=false.' % path)
+        ensure_dir(directory, uid, gid)
+    last_error = None
+    for _attempt in range(EDIT_ATTEMPTS):
+        with locked(target, uid, gid):
+            result = _compute(path, target, ctx, transform, create)
+            if not result.changed:
+                return result
+            if result.before is not None:
+                stat = os.stat(target)
+                mode, file_uid, file_gid = stat.st_mode & 0o7777, stat.st_uid, stat.st_gid
+            else:
+                mode, file_uid, file_gid = NEW_FILE_MODE, uid, gid
+            if backup and result.before is not None:
+                result.backup_file = write_backup(ctx.backup_dir, result.before, 'pre-change', uid, gid)
+            try:
+                atomic_write(target, result.after, mode, file_uid, file_gid, expected=result.before)
+                return result
+            except ConcurrentChangeError as exc:
+                last_error = exc
+                if result.backup_file:
+                    os.unlink(result.backup_file)
+                    result.backup_file = None
+    raise FileLayerError('%s was changed by another program %d times while we edited it; nothing was written. '
+                         'Retry when the client is idle. (%s)' % (path, EDIT_ATTEMPTS, last_error))
+
+
+def _compute(path, target, ctx, transform, create):
+    before, doc = load_config(target, ctx.servers_key, display_path=path)
+    if before is None and not create:
+        raise FileLayerError('%s does not exist and create=false.' % path)
+    new_data, changed = transform(doc)
+    if not changed or new_data == doc.data and before is not None:
+        return EditResult(path, target, before, before, doc, doc.data, False)
+    after = doc.__class__(new_data, doc.style, doc.servers_key).render()
+    if after == before:
+        return EditResult(path, target, before, before, doc, doc.data, False)
+    return EditResult(path, target, before, after, doc, new_data, True, created=before is None)
