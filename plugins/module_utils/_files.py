@@ -273,46 +273,89 @@ def load_config(path, servers_key, allow_missing=True, display_path=None):
     return data, validate_config(data, display_path, servers_key)
 
 
-def edit_config(ctx, transform, check_mode=False, backup=True, create=True):
-    """Apply transform(doc) -> (new_data, changed) to ctx.config_path safely.
-
-    Lock, re-read under the lock, validate, transform, render, pre-change backup, atomic write,
-    and redo the edit on fresh content if someone else changed the file meanwhile (the client
-    ignores our lock). Nothing is written in check mode or when nothing changes.
-    """
-    path = ctx.config_path
-    target = real_target(path)
-    uid, gid = ctx.owner()
-    if check_mode:
-        return _compute(path, target, ctx, transform, create)
+def _prepare_dir(ctx, target, create):
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):
         if not create:
-            raise FileLayerError('%s does not exist and create=false.' % path)
-        ensure_dir(directory, uid, gid)
+            raise FileLayerError('%s does not exist and create=false.' % ctx.config_path)
+        ensure_dir(directory, *ctx.owner())
+
+
+def _write_locked(ctx, target, before, after, backup, backup_kind):
+    """Under the lock: backup the current bytes, then atomically replace them. Returns the backup path.
+
+    Raises ConcurrentChangeError (and removes its backup) when the file no longer holds `before`.
+    """
+    uid, gid = ctx.owner()
+    if before is not None:
+        stat = os.stat(target)
+        mode, file_uid, file_gid = stat.st_mode & 0o7777, stat.st_uid, stat.st_gid
+    else:
+        mode, file_uid, file_gid = NEW_FILE_MODE, uid, gid
+    backup_file = None
+    if backup and before is not None:
+        backup_file = write_backup(ctx.backup_dir, before, backup_kind, uid, gid)
+    try:
+        atomic_write(target, after, mode, file_uid, file_gid, expected=before)
+    except ConcurrentChangeError:
+        if backup_file:
+            os.unlink(backup_file)
+        raise
+    return backup_file
+
+
+def _concurrent_failure(path, error):
+    return FileLayerError('%s was changed by another program %d times while we edited it; nothing was written. '
+                          'Retry when the client is idle. (%s)' % (path, EDIT_ATTEMPTS, error))
+
+
+def edit_config(ctx, transform, check_mode=False, backup=True, create=True, backup_kind='pre-change'):
+    """Apply transform(doc) -> (new_data, changed) to ctx.config_path safely.
+
+    Lock, re-read under the lock, validate, transform, render, backup, atomic write, and redo the
+    edit on fresh content if someone else changed the file meanwhile (the client ignores our
+    lock). Nothing is written in check mode or when nothing changes.
+    """
+    target = real_target(ctx.config_path)
+    if check_mode:
+        return _compute(ctx.config_path, target, ctx, transform, create)
+    _prepare_dir(ctx, target, create)
     last_error = None
     for _attempt in range(EDIT_ATTEMPTS):
-        with locked(target, uid, gid):
-            result = _compute(path, target, ctx, transform, create)
+        with locked(target, *ctx.owner()):
+            result = _compute(ctx.config_path, target, ctx, transform, create)
             if not result.changed:
                 return result
-            if result.before is not None:
-                stat = os.stat(target)
-                mode, file_uid, file_gid = stat.st_mode & 0o7777, stat.st_uid, stat.st_gid
-            else:
-                mode, file_uid, file_gid = NEW_FILE_MODE, uid, gid
-            if backup and result.before is not None:
-                result.backup_file = write_backup(ctx.backup_dir, result.before, 'pre-change', uid, gid)
             try:
-                atomic_write(target, result.after, mode, file_uid, file_gid, expected=result.before)
+                result.backup_file = _write_locked(ctx, target, result.before, result.after, backup, backup_kind)
                 return result
             except ConcurrentChangeError as exc:
                 last_error = exc
-                if result.backup_file:
-                    os.unlink(result.backup_file)
-                    result.backup_file = None
-    raise FileLayerError('%s was changed by another program %d times while we edited it; nothing was written. '
-                         'Retry when the client is idle. (%s)' % (path, EDIT_ATTEMPTS, last_error))
+    raise _concurrent_failure(ctx.config_path, last_error)
+
+
+def replace_config_bytes(ctx, new_bytes, check_mode=False, backup=True, backup_kind='pre-restore'):
+    """Make the config hold exactly new_bytes (a full restore), through the same safe-write path.
+
+    The current file is not parsed (it may be corrupt); it is saved as a backup before it is replaced.
+    Returns (before bytes or None, changed, backup_file).
+    """
+    target = real_target(ctx.config_path)
+    if check_mode:
+        before = read_bytes(target)
+        return before, before != new_bytes, None
+    _prepare_dir(ctx, target, True)
+    last_error = None
+    for _attempt in range(EDIT_ATTEMPTS):
+        with locked(target, *ctx.owner()):
+            before = read_bytes(target)
+            if before == new_bytes:
+                return before, False, None
+            try:
+                return before, True, _write_locked(ctx, target, before, new_bytes, backup, backup_kind)
+            except ConcurrentChangeError as exc:
+                last_error = exc
+    raise _concurrent_failure(ctx.config_path, last_error)
 
 
 def _compute(path, target, ctx, transform, create):
