@@ -1,0 +1,825 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mcpops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A small MCP client on the standard library: stdio and Streamable HTTP handshakes.
+
+probe_stdio() and probe_http() start (or reach) one server, run initialize ->
+notifications/initialized -> tools/list (all pages) within one deadline, shut it
+down and return a plain dict of facts with a `reason` code. No process they start
+outlives the call: the server runs in its own session/process group and the group,
+its session and every descendant seen while it ran are killed at the end.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import time
+
+from urllib.error import URLError
+from urllib.request import HTTPErrorProcessor, Request, build_opener
+
+CLIENT_PROTOCOL_VERSION = '2025-11-25'
+SUPPORTED_PROTOCOL_VERSIONS = ('2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05')
+CLIENT_INFO = {'name': 'mcpops.mcp.mcp_health', 'version': '1.0.0'}
+
+# What the MCP SDKs' stdio clients pass from the host environment (get_default_environment()).
+INHERITED_ENV_KEYS = ('HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER')
+
+REASONS = ('ok', 'not_found', 'not_executable', 'exited', 'timeout', 'protocol_error', 'missing_tools')
+
+SHUTDOWN_GRACE = 1.0     # seconds a server gets to exit after stdin is closed, and after SIGTERM
+STDERR_KEEP = 16384      # bytes of stderr kept for the tail
+MAX_LINE = 64 * 1024 * 1024
+MAX_PAGES = 10000
+MAX_WARNED_LINES = 3
+
+
+class ProbeFailure(Exception):
+    """Ends a check early with a reason code and one readable sentence."""
+
+    def __init__(self, reason, message):
+        Exception.__init__(self, message)
+        self.reason = reason
+        self.message = message
+
+
+class _Eof(Exception):
+    pass
+
+
+def _now():
+    return time.monotonic()
+
+
+def _ms(seconds):
+    return int(round(seconds * 1000))
+
+
+def _short(text, limit=120):
+    text = text.strip()
+    if len(text) > limit:
+        return text[:limit - 3] + '...'
+    return text
+
+
+def new_result(name, transport):
+    """The stable per-server shape; every key is always present."""
+    return {
+        'name': name,
+        'transport': transport,
+        'status': 'unhealthy',
+        'reason': None,
+        'message': None,
+        'exit_code': None,
+        'stderr_tail': None,
+        'warnings': [],
+        'latency_ms': None,
+        'duration_ms': None,
+        'protocol_version': None,
+        'server_info': {},
+        'tools': [],
+        'tool_count': None,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Environment and executable lookup
+
+
+def server_environment(entry_env=None, secret_env=None, host_env=None, account=None):
+    """HOME, LOGNAME, PATH, SHELL, TERM, USER from the host, then the entry's env, then secret_env.
+
+    account: optional dict(home=, user=, shell=) of the user the server runs as; it replaces
+    the host's HOME/USER/LOGNAME/SHELL so a server started with become sees its own user.
+    """
+    host_env = os.environ if host_env is None else host_env
+    env = {}
+    for key in INHERITED_ENV_KEYS:
+        value = host_env.get(key)
+        if value is not None:
+            env[key] = value
+    if account:
+        if account.get('home'):
+            env['HOME'] = account['home']
+        if account.get('user'):
+            env['USER'] = env['LOGNAME'] = account['user']
+        if account.get('shell'):
+            env['SHELL'] = account['shell']
+    if 'PATH' not in env:
+        env['PATH'] = os.defpath
+    for source in (entry_env, secret_env):
+        for key, value in (source or {}).items():
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                value = 'true' if value else 'false'
+            env[str(key)] = str(value)
+    return env
+
+
+def resolve_executable(command, path_value):
+    """(path, None, None) for a runnable command, else (None, reason, message).
+
+    Looks the command up on the server's PATH (not ours) like execvp would, but tells a
+    missing file from one that exists without the exec bit.
+    """
+    if not command or not isinstance(command, str):
+        return None, 'not_found', 'the entry has no command.'
+    if os.sep in command or (os.altsep and os.altsep in command):
+        candidates = [command]
+        where = command
+    else:
+        dirs = (path_value or os.defpath).split(os.pathsep)
+        candidates = [os.path.join(d or '.', command) for d in dirs]
+        where = '%s (searched PATH=%s)' % (command, path_value or os.defpath)
+    not_exec = None
+    for candidate in candidates:
+        if os.path.isdir(candidate):
+            if not_exec is None and os.sep in command:
+                not_exec = candidate
+            continue
+        if os.path.exists(candidate):
+            if os.access(candidate, os.X_OK):
+                return candidate, None, None
+            if not_exec is None:
+                not_exec = candidate
+    if not_exec is not None:
+        if os.path.isdir(not_exec):
+            return None, 'not_executable', '%s is a directory, not a program.' % not_exec
+        return None, 'not_executable', ('%s exists but is not executable (no exec bit for this user); '
+                                        'chmod +x it or run it through its interpreter.' % not_exec)
+    return None, 'not_found', 'command not found: %s.' % where
+
+
+# --------------------------------------------------------------------------------------------
+# Process bookkeeping: who belongs to the server, and how to make sure they are gone
+
+
+def _proc_table_linux():
+    """pid -> (ppid, pgrp, session, starttime, state) for every process we can see."""
+    table = {}
+    try:
+        names = os.listdir('/proc')
+    except OSError:
+        return table
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % name, 'rb') as handle:
+                data = handle.read().decode('ascii', 'replace')
+        except (IOError, OSError):
+            continue
+        # comm may contain spaces and parentheses: the fields start after the last ')'.
+        fields = data[data.rfind(')') + 2:].split()
+        try:
+            table[int(name)] = (int(fields[1]), int(fields[2]), int(fields[3]), fields[19], fields[0])
+        except (IndexError, ValueError):
+            continue
+    return table
+
+
+def _proc_table_ps():
+    """macOS/BSD: the same table from ps (session ids are not portable there: -1)."""
+    table = {}
+    try:
+        out = subprocess.check_output(['ps', '-A', '-o', 'pid=,ppid=,pgid=,lstart=,stat='],
+                                      stderr=subprocess.DEVNULL, env={'LC_ALL': 'C', 'PATH': '/bin:/usr/bin'})
+    except (OSError, subprocess.CalledProcessError):
+        return table
+    for line in out.decode('ascii', 'replace').splitlines():
+        parts = line.split()
+        if len(parts) < 9:
+            continue
+        try:
+            table[int(parts[0])] = (int(parts[1]), int(parts[2]), -1, ' '.join(parts[3:8]), parts[8][:1])
+        except ValueError:
+            continue
+    return table
+
+
+def process_table():
+    if os.path.isdir('/proc/self') and os.path.exists('/proc/self/stat'):
+        return _proc_table_linux()
+    return _proc_table_ps()
+
+
+class ProcessTree(object):
+    """Everything that belongs to one server: its group, its session and all descendants seen."""
+
+    def __init__(self, leader_pid):
+        self.leader = leader_pid
+        self.known = {}  # pid -> starttime: identity so a reused pid is never signalled
+
+    def snapshot(self):
+        """Record current members; returns the set of live member pids (zombies excluded)."""
+        table = process_table()
+        children = {}
+        for pid, row in table.items():
+            children.setdefault(row[0], []).append(pid)
+        members = set()
+        for pid, row in table.items():
+            if row[1] == self.leader or row[2] == self.leader:
+                members.add(pid)
+        stack = [self.leader] + list(p for p in self.known if p in table and table[p][3] == self.known[p])
+        while stack:
+            pid = stack.pop()
+            for child in children.get(pid, ()):
+                if child not in members:
+                    members.add(child)
+                    stack.append(child)
+        if self.leader in table:
+            members.add(self.leader)
+        for pid in members:
+            self.known.setdefault(pid, table[pid][3])
+        alive = set()
+        for pid, start in self.known.items():
+            row = table.get(pid)
+            if row is not None and row[3] == start and row[4] not in ('Z', 'X'):
+                alive.add(pid)
+        alive.discard(os.getpid())
+        alive.discard(1)
+        return alive
+
+    def signal_all(self, sig, alive):
+        try:
+            os.killpg(self.leader, sig)
+        except (OSError, ProcessLookupError):
+            pass
+        for pid in alive:
+            try:
+                os.kill(pid, sig)
+            except (OSError, ProcessLookupError):
+                pass
+
+
+def terminate(proc, tree, graceful):
+    """Stop the server and everything it started. graceful: close stdin and wait first.
+
+    Returns the exit code of the server process (negative: killed by that signal).
+    """
+    if graceful and proc.poll() is None:
+        _close_stdin(proc)
+        _wait(proc, SHUTDOWN_GRACE)
+    alive = tree.snapshot()
+    if proc.poll() is None:
+        alive.add(proc.pid)
+    if alive:
+        tree.signal_all(signal.SIGTERM, alive)
+        end = _now() + SHUTDOWN_GRACE
+        while alive and _now() < end:
+            time.sleep(0.02)
+            proc.poll()
+            alive = tree.snapshot()
+            if proc.poll() is None:
+                alive.add(proc.pid)
+        if alive:
+            tree.signal_all(signal.SIGKILL, alive)
+            end = _now() + SHUTDOWN_GRACE
+            while alive and _now() < end:
+                time.sleep(0.01)
+                proc.poll()
+                alive = tree.snapshot()
+                if proc.poll() is None:
+                    alive.add(proc.pid)
+    _close_stdin(proc)
+    _wait(proc, SHUTDOWN_GRACE)
+    for stream in (proc.stdout, proc.stderr):
+        try:
+            stream.close()
+        except (OSError, ValueError):
+            pass
+    return proc.returncode
+
+
+def _close_stdin(proc):
+    try:
+        proc.stdin.close()
+    except (OSError, ValueError):
+        pass
+
+
+def _wait(proc, seconds):
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+# --------------------------------------------------------------------------------------------
+# JSON-RPC over stdio
+
+
+class StdioChannel(object):
+    """Newline-delimited JSON-RPC on a child's stdin/stdout, with stderr drained alongside."""
+
+    def __init__(self, proc, strict_stdout, warnings):
+        self.proc = proc
+        self.strict = strict_stdout
+        self.warnings = warnings
+        self.out_fd = proc.stdout.fileno()
+        self.err_fd = proc.stderr.fileno()
+        for fd in (self.out_fd, self.err_fd):
+            os.set_blocking(fd, False)
+        self.out_buf = b''
+        self.err_tail = b''
+        self.out_open = True
+        self.err_open = True
+        self.lines_seen = 0
+        self.non_json = 0
+
+    def send(self, message):
+        data = (json.dumps(message, separators=(',', ':')) + '\n').encode('utf-8')
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        except (OSError, ValueError):
+            raise _Eof()
+
+    def _pump(self, deadline):
+        """Read whatever is ready until deadline; False when the deadline passed first."""
+        fds = [fd for fd, is_open in ((self.out_fd, self.out_open), (self.err_fd, self.err_open)) if is_open]
+        if not fds:
+            return True
+        remaining = deadline - _now()
+        if remaining <= 0:
+            return False
+        try:
+            ready, _w, _x = select.select(fds, [], [], remaining)
+        except (OSError, ValueError) as exc:
+            if getattr(exc, 'errno', None) == errno.EINTR:
+                return True
+            raise
+        if not ready:
+            return False
+        for fd in ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError:
+                chunk = b''
+            if fd == self.out_fd:
+                if chunk:
+                    self.out_buf += chunk
+                    if len(self.out_buf) > MAX_LINE and b'\n' not in self.out_buf:
+                        raise ProbeFailure('protocol_error', 'the server wrote more than %d MB on stdout without '
+                                           'a newline.' % (MAX_LINE // (1024 * 1024)))
+                else:
+                    self.out_open = False
+            else:
+                if chunk:
+                    self.err_tail = (self.err_tail + chunk)[-STDERR_KEEP:]
+                else:
+                    self.err_open = False
+        return True
+
+    def receive(self, deadline):
+        """The next JSON-RPC message (dict or list); raises _Eof or returns None at the deadline."""
+        while True:
+            while b'\n' in self.out_buf:
+                line, self.out_buf = self.out_buf.split(b'\n', 1)
+                message = self._decode(line)
+                if message is not None:
+                    return message
+            if not self.out_open:
+                if self.out_buf.strip():
+                    line, self.out_buf = self.out_buf, b''
+                    message = self._decode(line)
+                    if message is not None:
+                        return message
+                raise _Eof()
+            if not self._pump(deadline):
+                return None
+
+    def _decode(self, line):
+        text = line.decode('utf-8', 'replace').strip()
+        if not text:
+            return None
+        self.lines_seen += 1
+        try:
+            message = json.loads(text)
+        except ValueError:
+            message = None
+        if isinstance(message, (dict, list)):
+            return message
+        self.non_json += 1
+        if self.strict:
+            raise ProbeFailure('protocol_error', 'stdout line %d is not JSON-RPC: %r; stdout must carry only '
+                               'JSON-RPC messages (strict_stdout).' % (self.lines_seen, _short(text, 80)))
+        if self.non_json <= MAX_WARNED_LINES:
+            self.warnings.append('stdout line %d is not JSON-RPC and was ignored: %r (a client with a strict '
+                                 'parser may fail on it).' % (self.lines_seen, _short(text, 80)))
+        return None
+
+    def drain(self, seconds):
+        """Collect remaining stdout/stderr after the server ended (bounded)."""
+        end = _now() + seconds
+        while (self.out_open or self.err_open) and _now() < end:
+            if not self._pump(end):
+                break
+
+    def stderr_tail(self):
+        return self.err_tail.decode('utf-8', 'replace')
+
+
+# --------------------------------------------------------------------------------------------
+# The protocol itself, over any channel with send()/request()
+
+
+def _check_jsonrpc(message):
+    if not isinstance(message, dict):
+        raise ProbeFailure('protocol_error', 'invalid JSON-RPC: expected an object, got %s.'
+                           % _short(json.dumps(message), 80))
+    if message.get('jsonrpc') != '2.0':
+        raise ProbeFailure('protocol_error', 'invalid JSON-RPC: message without "jsonrpc": "2.0": %s.'
+                           % _short(json.dumps(message), 80))
+    if 'method' not in message and 'result' not in message and 'error' not in message:
+        raise ProbeFailure('protocol_error', 'invalid JSON-RPC: neither a request nor a response: %s.'
+                           % _short(json.dumps(message), 80))
+
+
+def _error_text(error):
+    if isinstance(error, dict):
+        return 'error %s: %s' % (error.get('code'), _short(str(error.get('message', '')), 200))
+    return 'error %s' % _short(json.dumps(error), 200)
+
+
+def validate_initialize(result, warnings):
+    """(protocol_version, server_info, has_tools) from an initialize result, or ProbeFailure."""
+    if not isinstance(result, dict):
+        raise ProbeFailure('protocol_error', 'initialize result is not an object.')
+    version = result.get('protocolVersion')
+    if version not in SUPPORTED_PROTOCOL_VERSIONS:
+        raise ProbeFailure('protocol_error', 'the server answered protocol version %s, which is not supported '
+                           '(supported: %s).' % (json.dumps(version), ', '.join(SUPPORTED_PROTOCOL_VERSIONS)))
+    info = result.get('serverInfo')
+    server_info = {}
+    if isinstance(info, dict):
+        server_info = {'name': info.get('name'), 'version': info.get('version')}
+    else:
+        warnings.append('initialize result has no serverInfo.')
+    capabilities = result.get('capabilities')
+    if not isinstance(capabilities, dict):
+        warnings.append('initialize result has no capabilities object.')
+        capabilities = {}
+    return version, server_info, 'tools' in capabilities
+
+
+def tool_names(result, page):
+    if not isinstance(result, dict) or not isinstance(result.get('tools'), list):
+        raise ProbeFailure('protocol_error', 'tools/list page %d has no "tools" list.' % page)
+    names = []
+    for tool in result['tools']:
+        if not isinstance(tool, dict) or not isinstance(tool.get('name'), str):
+            raise ProbeFailure('protocol_error', 'tools/list page %d has a tool without a name.' % page)
+        names.append(tool['name'])
+    cursor = result.get('nextCursor')
+    if cursor is not None and not isinstance(cursor, str):
+        raise ProbeFailure('protocol_error', 'tools/list page %d has a nextCursor that is not a string.' % page)
+    return names, cursor or None
+
+
+def run_handshake(request, notify, result, started):
+    """initialize, notifications/initialized, tools/list (all pages). Fills result in place.
+
+    request(method, params, phase) returns the result object or raises ProbeFailure.
+    """
+    init = request('initialize', {
+        'protocolVersion': CLIENT_PROTOCOL_VERSION,
+        'capabilities': {},
+        'clientInfo': CLIENT_INFO,
+    }, 'initialize')
+    result['latency_ms'] = _ms(_now() - started)
+    version, server_info, has_tools = validate_initialize(init, result['warnings'])
+    result['protocol_version'] = version
+    result['server_info'] = server_info
+    notify('notifications/initialized')
+    tools = []
+    if not has_tools:
+        result['warnings'].append('the server does not declare the tools capability; tools/list was not called.')
+    else:
+        cursor = None
+        seen = set()
+        page = 1
+        while True:
+            params = {'cursor': cursor} if cursor is not None else {}
+            page_result = request('tools/list', params, 'tools/list page %d' % page)
+            names, cursor = tool_names(page_result, page)
+            tools.extend(names)
+            if cursor is None:
+                break
+            if cursor in seen or page >= MAX_PAGES:
+                raise ProbeFailure('protocol_error', 'tools/list pagination does not end (cursor %s repeats or '
+                                   'more than %d pages).' % (json.dumps(cursor), MAX_PAGES))
+            seen.add(cursor)
+            page += 1
+    result['tools'] = tools
+    result['tool_count'] = len(tools)
+
+
+class _StdioRpc(object):
+    def __init__(self, channel, deadline, timeout):
+        self.channel = channel
+        self.deadline = deadline
+        self.timeout = timeout
+        self.next_id = 1
+
+    def notify(self, method, params=None):
+        message = {'jsonrpc': '2.0', 'method': method}
+        if params is not None:
+            message['params'] = params
+        self.channel.send(message)
+
+    def request(self, method, params, phase):
+        msg_id = self.next_id
+        self.next_id += 1
+        self.channel.send({'jsonrpc': '2.0', 'id': msg_id, 'method': method, 'params': params})
+        while True:
+            incoming = self.channel.receive(self.deadline)
+            if incoming is None:
+                raise ProbeFailure('timeout', 'no answer to %s within the %s s timeout.' % (phase, _fmt_s(self.timeout)))
+            batch = incoming if isinstance(incoming, list) else [incoming]
+            for message in batch:
+                _check_jsonrpc(message)
+                if 'method' in message:
+                    self._answer_server(message)
+                    continue
+                if message.get('id') != msg_id:
+                    continue  # a late answer to something else: not ours to judge
+                if 'error' in message:
+                    raise ProbeFailure('protocol_error', '%s failed: %s.' % (method, _error_text(message['error'])))
+                return message.get('result')
+
+    def _answer_server(self, message):
+        """Server-to-client requests: answer ping, refuse the rest; notifications need nothing."""
+        if 'id' not in message:
+            return
+        if message['method'] == 'ping':
+            self.channel.send({'jsonrpc': '2.0', 'id': message['id'], 'result': {}})
+        else:
+            self.channel.send({'jsonrpc': '2.0', 'id': message['id'],
+                               'error': {'code': -32601, 'message': 'Method not found'}})
+
+
+def _fmt_s(seconds):
+    return ('%g' % seconds) if seconds is not None else '?'
+
+
+def _exit_text(code):
+    if code is None:
+        return 'closed its stdout without exiting'
+    if code < 0:
+        try:
+            return 'was killed by signal %s' % signal.Signals(-code).name
+        except ValueError:
+            return 'was killed by signal %d' % -code
+    return 'exited with code %d' % code
+
+
+def probe_stdio(name, command, args=None, env=None, timeout=15.0, strict_stdout=False, cwd=None, account=None):
+    """Start one stdio server, run the handshake within `timeout` seconds, stop it. Returns a result dict.
+
+    env is the complete environment (see server_environment()). account: optional dict with
+    uid/gid to run the server as (needs root).
+    """
+    result = new_result(name, 'stdio')
+    started = _now()
+    deadline = started + float(timeout)
+    env = dict(env if env is not None else server_environment())
+    args = [str(a) for a in (args or [])]
+    executable, reason, message = resolve_executable(command, env.get('PATH'))
+    if executable is None:
+        result.update(reason=reason, message=message, duration_ms=_ms(_now() - started))
+        return result
+    if cwd is None:
+        cwd = env.get('HOME') if env.get('HOME') and os.path.isdir(env.get('HOME')) else '/'
+    kwargs = {}
+    if account and account.get('uid') is not None and os.geteuid() == 0 and account.get('uid') != os.geteuid():
+        kwargs.update(user=account['uid'], group=account.get('gid'), extra_groups=[])
+    try:
+        proc = subprocess.Popen([command] + args, executable=executable, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
+                                close_fds=True, start_new_session=True, **kwargs)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            reason, message = 'not_found', ('%s could not be started: %s (a missing interpreter in its #! line?).'
+                                            % (executable, exc.strerror))
+        elif exc.errno in (errno.EACCES, errno.ENOEXEC, errno.EPERM):
+            reason, message = 'not_executable', '%s could not be started: %s.' % (executable, exc.strerror)
+        else:
+            reason, message = 'exited', '%s could not be started: %s.' % (executable, exc)
+        result.update(reason=reason, message=message, duration_ms=_ms(_now() - started))
+        return result
+    tree = ProcessTree(proc.pid)
+    channel = StdioChannel(proc, strict_stdout, result['warnings'])
+    rpc = _StdioRpc(channel, deadline, timeout)
+    graceful = False
+    try:
+        run_handshake(rpc.request, rpc.notify, result, started)
+        result.update(status='healthy', reason='ok', message='handshake complete, %d tools.' % result['tool_count'])
+        graceful = True
+    except ProbeFailure as exc:
+        result.update(reason=exc.reason, message=exc.message)
+    except _Eof:
+        channel.drain(min(0.5, max(0.05, deadline - _now())))
+        _wait(proc, 0.5)
+        code = proc.poll()
+        result.update(reason='exited', exit_code=code,
+                      message='the server %s before the handshake completed.' % _exit_text(code))
+    finally:
+        tree.snapshot()
+        code = terminate(proc, tree, graceful)
+        if result['reason'] == 'exited' and result['exit_code'] is None:
+            result['exit_code'] = code
+    if channel.non_json > MAX_WARNED_LINES:
+        result['warnings'].append('%d more non-JSON stdout lines were ignored.' % (channel.non_json - MAX_WARNED_LINES))
+    tail = channel.stderr_tail()
+    result['stderr_tail'] = tail if tail.strip() else None
+    result['duration_ms'] = _ms(_now() - started)
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Streamable HTTP
+
+
+class _NoRaise(HTTPErrorProcessor):
+    """Return 4xx/5xx responses instead of raising, so the body and headers can be read."""
+
+    def http_response(self, request, response):
+        return response
+
+    https_response = http_response
+
+
+def _sse_messages(response, deadline):
+    """Yield JSON payloads of a text/event-stream response until it ends or the deadline passes."""
+    data_lines = []
+    while _now() < deadline:
+        line = response.readline()
+        if not line:
+            break
+        line = line.decode('utf-8', 'replace').rstrip('\r\n')
+        if not line:
+            if data_lines:
+                payload = '\n'.join(data_lines)
+                data_lines = []
+                try:
+                    yield json.loads(payload)
+                except ValueError:
+                    raise ProbeFailure('protocol_error', 'an SSE event carries data that is not JSON: %r.'
+                                       % _short(payload, 80))
+            continue
+        if line.startswith(':'):
+            continue
+        field, _sep, value = line.partition(':')
+        if value.startswith(' '):
+            value = value[1:]
+        if field == 'data':
+            data_lines.append(value)
+
+
+class _HttpRpc(object):
+    def __init__(self, url, headers, deadline, timeout):
+        self.url = url
+        self.headers = dict(headers or {})
+        self.deadline = deadline
+        self.timeout = timeout
+        self.session_id = None
+        self.protocol_version = None
+        self.opener = build_opener(_NoRaise)
+        self.next_id = 1
+
+    def _post(self, message, phase):
+        remaining = self.deadline - _now()
+        if remaining <= 0:
+            raise ProbeFailure('timeout', 'no answer to %s within the %s s timeout.' % (phase, _fmt_s(self.timeout)))
+        headers = {'Content-Type': 'application/json', 'Accept': 'application/json, text/event-stream'}
+        headers.update(self.headers)
+        if self.session_id:
+            headers['Mcp-Session-Id'] = self.session_id
+        if self.protocol_version:
+            headers['MCP-Protocol-Version'] = self.protocol_version
+        body = json.dumps(message).encode('utf-8')
+        req = Request(self.url, data=body, headers=headers, method='POST')
+        try:
+            return self.opener.open(req, timeout=remaining)
+        except (socket.timeout, TimeoutError):
+            raise ProbeFailure('timeout', 'no answer to %s within the %s s timeout.' % (phase, _fmt_s(self.timeout)))
+        except URLError as exc:
+            reason = getattr(exc, 'reason', exc)
+            if isinstance(reason, (socket.timeout, TimeoutError)):
+                raise ProbeFailure('timeout', 'no answer to %s within the %s s timeout.' % (phase, _fmt_s(self.timeout)))
+            if isinstance(reason, (ConnectionRefusedError, socket.gaierror)):
+                raise ProbeFailure('not_found', 'cannot reach %s: %s.' % (self.url, reason))
+            raise ProbeFailure('protocol_error', 'cannot reach %s: %s.' % (self.url, reason))
+        except (OSError, ValueError) as exc:
+            raise ProbeFailure('protocol_error', 'cannot reach %s: %s.' % (self.url, exc))
+
+    def _status_failure(self, response, phase):
+        code = response.status
+        try:
+            text = response.read(300).decode('utf-8', 'replace')
+        except (OSError, ValueError):
+            text = ''
+        detail = ' (%s)' % _short(text, 120) if text.strip() else ''
+        if code == 404 and phase == 'initialize':
+            return ProbeFailure('not_found', 'HTTP 404 from %s for %s: no MCP endpoint at this URL%s.'
+                                % (self.url, phase, detail))
+        if code in (401, 403):
+            return ProbeFailure('protocol_error', 'HTTP %d from %s for %s: not authorized; check the headers%s.'
+                                % (code, self.url, phase, detail))
+        if code == 405:
+            return ProbeFailure('protocol_error', 'HTTP 405 from %s for %s: the server does not accept POST '
+                                '(an old SSE-only server?)%s.' % (self.url, phase, detail))
+        return ProbeFailure('protocol_error', 'HTTP %d from %s for %s%s.' % (code, self.url, phase, detail))
+
+    def notify(self, method, params=None):
+        message = {'jsonrpc': '2.0', 'method': method}
+        if params is not None:
+            message['params'] = params
+        response = self._post(message, method)
+        try:
+            if response.status >= 400:
+                raise self._status_failure(response, method)
+        finally:
+            response.close()
+
+    def request(self, method, params, phase):
+        msg_id = self.next_id
+        self.next_id += 1
+        response = self._post({'jsonrpc': '2.0', 'id': msg_id, 'method': method, 'params': params}, phase)
+        try:
+            if response.status >= 400:
+                raise self._status_failure(response, phase)
+            session = response.headers.get('Mcp-Session-Id')
+            if session and method == 'initialize':
+                self.session_id = session
+            ctype = (response.headers.get('Content-Type') or '').split(';')[0].strip().lower()
+            try:
+                if ctype == 'text/event-stream':
+                    messages = _sse_messages(response, self.deadline)
+                elif ctype == 'application/json':
+                    try:
+                        payload = json.loads(response.read().decode('utf-8'))
+                    except ValueError:
+                        raise ProbeFailure('protocol_error', 'the %s response body is not JSON.' % phase)
+                    messages = payload if isinstance(payload, list) else [payload]
+                else:
+                    raise ProbeFailure('protocol_error', 'the %s response has Content-Type %r, expected '
+                                       'application/json or text/event-stream.' % (phase, ctype or None))
+                for message in messages:
+                    for item in (message if isinstance(message, list) else [message]):
+                        _check_jsonrpc(item)
+                        if 'method' in item or item.get('id') != msg_id:
+                            continue
+                        if 'error' in item:
+                            raise ProbeFailure('protocol_error', '%s failed: %s.' % (method, _error_text(item['error'])))
+                        if method == 'initialize' and isinstance(item.get('result'), dict):
+                            version = item['result'].get('protocolVersion')
+                            if isinstance(version, str):
+                                self.protocol_version = version
+                        return item.get('result')
+            except (socket.timeout, TimeoutError):
+                pass
+            if _now() >= self.deadline:
+                raise ProbeFailure('timeout', 'no answer to %s within the %s s timeout.' % (phase, _fmt_s(self.timeout)))
+            raise ProbeFailure('protocol_error', 'the %s response ended without an answer to it.' % phase)
+        finally:
+            response.close()
+
+    def close_session(self):
+        """DELETE the session (best effort, short) so the server can free it."""
+        if not self.session_id:
+            return
+        headers = dict(self.headers)
+        headers['Mcp-Session-Id'] = self.session_id
+        try:
+            self.opener.open(Request(self.url, headers=headers, method='DELETE'), timeout=1.0).close()
+        except Exception:  # pylint: disable=broad-except
+            pass
+
+
+def probe_http(name, url, headers=None, timeout=15.0):
+    """Check one Streamable HTTP server. Returns a result dict like probe_stdio()."""
+    result = new_result(name, 'http')
+    started = _now()
+    rpc = _HttpRpc(url, headers, started + float(timeout), timeout)
+    try:
+        run_handshake(rpc.request, rpc.notify, result, started)
+        result.update(status='healthy', reason='ok', message='handshake complete, %d tools.' % result['tool_count'])
+    except ProbeFailure as exc:
+        result.update(reason=exc.reason, message=exc.message)
+    finally:
+        rpc.close_session()
+    result['duration_ms'] = _ms(_now() - started)
+    return result

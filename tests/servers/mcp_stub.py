@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mcpops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A tiny stdio MCP server that misbehaves on request, for the mcp_health tests.
+
+Run as: python mcp_stub.py --mode=<mode> [--marker=<token>] [--delay=<s>] [--tools=<n>] [--page=<n>]
+The marker is only there so tests can find leftover processes in /proc.
+
+Modes:
+  ok           a correct server with three tools
+  hang         reads stdin, never answers anything
+  crash        prints a traceback (with a secret in it) to stderr and exits 1
+  banner       prints a banner line on stdout before speaking JSON-RPC
+  slow         sleeps --delay seconds before it starts reading
+  bad_version  answers initialize with protocol version 1999-01-01
+  old_version  answers initialize with 2024-11-05 (supported)
+  init_error   answers initialize with a JSON-RPC error
+  not_jsonrpc  answers initialize with JSON that is not JSON-RPC
+  need_env     exits 2 unless STUB_API_TOKEN is set, then behaves like ok
+  paginate     --tools tools (default 500), --page per page (default 50)
+  ignore_term  answers, then ignores stdin EOF and SIGTERM and stays alive
+  hang_term    never answers and ignores SIGTERM
+  grandchild   starts a grandchild in its own session (escaping the group), then answers
+  ping_first   sends a ping request to the client before answering initialize
+  no_tools     does not declare the tools capability
+  cursor_loop  tools/list always answers with the same nextCursor
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+
+def options(argv):
+    opts = {'mode': 'ok', 'delay': '1', 'tools': '500', 'page': '50', 'marker': ''}
+    for arg in argv:
+        if arg.startswith('--') and '=' in arg:
+            key, value = arg[2:].split('=', 1)
+            opts[key] = value
+    return opts
+
+
+def send(message):
+    sys.stdout.write(json.dumps(message) + '\n')
+    sys.stdout.flush()
+
+
+def tool(name):
+    return {'name': name, 'description': 'stub tool ' + name, 'inputSchema': {'type': 'object'}}
+
+
+def ping(message):
+    """Ask the client for a ping before answering initialize; True when it answered."""
+    send({'jsonrpc': '2.0', 'id': 'srv-1', 'method': 'ping'})
+    answer = json.loads(sys.stdin.readline())
+    return answer.get('id') == 'srv-1' and 'result' in answer
+
+
+def serve(opts):
+    mode = opts['mode']
+    total = int(opts['tools'])
+    per_page = int(opts['page'])
+    if mode == 'paginate':
+        tools = [tool('tool_%03d' % i) for i in range(total)]
+    else:
+        tools = [tool('echo'), tool('add'), tool('now')]
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        message = json.loads(line)
+        method = message.get('method')
+        if 'id' not in message or method is None:
+            continue
+        if mode == 'hang' or mode == 'hang_term':
+            continue
+        if method == 'initialize':
+            if mode == 'ping_first' and not ping(message):
+                sys.exit(3)
+            if mode == 'init_error':
+                send({'jsonrpc': '2.0', 'id': message['id'],
+                      'error': {'code': -32603, 'message': 'database is locked'}})
+                continue
+            if mode == 'not_jsonrpc':
+                send({'id': message['id'], 'answer': 42})
+                continue
+            version = message['params']['protocolVersion']
+            if mode == 'bad_version':
+                version = '1999-01-01'
+            elif mode == 'old_version':
+                version = '2024-11-05'
+            capabilities = {} if mode == 'no_tools' else {'tools': {}}
+            send({'jsonrpc': '2.0', 'id': message['id'], 'result': {
+                'protocolVersion': version, 'capabilities': capabilities,
+                'serverInfo': {'name': 'stub-' + mode, 'version': '0.1'}}})
+        elif method == 'tools/list':
+            if mode == 'paginate':
+                start = int((message.get('params') or {}).get('cursor') or 0)
+                page = tools[start:start + per_page]
+                result = {'tools': page}
+                if start + per_page < len(tools):
+                    result['nextCursor'] = str(start + per_page)
+            elif mode == 'cursor_loop':
+                result = {'tools': tools, 'nextCursor': 'again'}
+            else:
+                result = {'tools': tools}
+            send({'jsonrpc': '2.0', 'id': message['id'], 'result': result})
+        else:
+            send({'jsonrpc': '2.0', 'id': message['id'], 'error': {'code': -32601, 'message': 'Method not found'}})
+
+
+def main():
+    opts = options(sys.argv[1:])
+    mode = opts['mode']
+    sys.stderr.write('stub %s starting\n' % mode)
+    sys.stderr.flush()
+    if mode == 'crash':
+        token = os.environ.get('STUB_API_TOKEN', 'none')
+        sys.stderr.write('connecting with STUB_API_TOKEN=%s PASSWORD=hunter2 token %s\n' % (token, token))
+        raise RuntimeError('cannot open database /nonexistent/db.sqlite')
+    if mode == 'need_env' and not os.environ.get('STUB_API_TOKEN'):
+        sys.stderr.write('error: STUB_API_TOKEN is not set\n')
+        sys.exit(2)
+    if mode == 'banner':
+        print('Stub MCP server v0.1 listening on stdio')
+        sys.stdout.flush()
+    if mode == 'slow':
+        time.sleep(float(opts['delay']))
+    if mode in ('ignore_term', 'hang_term'):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if mode == 'grandchild':
+        # Its own session: only a descendant walk finds it, not a process-group kill.
+        subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', '--marker=' + opts['marker']],
+                         start_new_session=True, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    serve(opts)
+    if mode == 'ignore_term':
+        while True:
+            time.sleep(1)
+
+
+if __name__ == '__main__':
+    main()
