@@ -1,0 +1,354 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mcpops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Health-check engine: which servers to check, run the checks concurrently, classify,
+redact, and keep the history file that monitoring thresholds read.
+
+The protocol work is in _protocol; this layer decides what is checked and what the
+answer means. The only file it touches is the history file the user asked for.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import errno
+import json
+import os
+import re
+import threading
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.mcpops.mcp.plugins.module_utils._config import MASK, URL_CREDENTIALS_RE, looks_secret_key
+from ansible_collections.mcpops.mcp.plugins.module_utils import _protocol
+
+DEFAULT_TIMEOUT = 15
+MAX_CONCURRENCY = 8
+STDERR_TAIL_LINES = 20
+STDERR_TAIL_CHARS = 2000
+HISTORY_READ_CHUNK = 65536
+
+# NAME=value / NAME: value where NAME looks like a credential (API_KEY=..., "token": "...").
+_ASSIGNMENT_RE = re.compile(r'(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)(?P<sep>["\']?\s*[=:]\s*["\']?)(?P<value>[^\s"\',;&]+)')
+_SCHEMES = ('bearer', 'basic', 'token')
+_BEARER_RE = re.compile(r'(?i)\b(?P<scheme>bearer|basic|token)\s+(?P<value>[A-Za-z0-9._~+/=-]{8,})')
+
+
+class HealthError(Exception):
+    """Bad input to the health check; str() is one sentence for fail_json."""
+
+
+# --------------------------------------------------------------------------------------------
+# Targets: what to check
+
+
+def default_concurrency(count, cpus=None):
+    cpus = cpus or os.cpu_count() or 1
+    return max(1, min(count, 2 * cpus, MAX_CONCURRENCY))
+
+
+def target_from_entry(name, entry, timeout):
+    """A config entry (or a spec) -> the target dict a check runs from."""
+    if not isinstance(entry, dict):
+        raise HealthError('Server %r is not an object in the config.' % name)
+    url = entry.get('url') or entry.get('serverUrl') or entry.get('httpUrl')
+    command = entry.get('command')
+    target = {
+        'name': name,
+        'timeout': entry.get('timeout') or timeout,
+        'env': entry.get('env') if isinstance(entry.get('env'), dict) else {},
+        'headers': entry.get('headers') if isinstance(entry.get('headers'), dict) else {},
+    }
+    if command:
+        args = entry.get('args') or []
+        if not isinstance(args, list):
+            raise HealthError('Server %r: args must be a list.' % name)
+        target.update(transport='stdio', command=command, args=[str(a) for a in args])
+    elif url:
+        target.update(transport='http', url=url)
+    else:
+        target.update(transport='none')
+    return target
+
+
+def select_targets(servers, names, specs, timeout):
+    """servers: config name -> entry (or None when no config was read); names: list or None.
+
+    names=None with specs: only the specs (a preflight). names=None without specs: every
+    server in the config. Specs replace config servers of the same name.
+    """
+    targets = []
+    seen = set()
+    spec_by_name = dict((spec['name'], spec) for spec in (specs or []))
+    if names is None and not specs:
+        names = list((servers or {}).keys())
+    for name in names or []:
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in spec_by_name:
+            targets.append(target_from_entry(name, spec_by_name[name], timeout))
+            continue
+        if servers is None or name not in servers:
+            known = ', '.join(sorted(servers or {})) or 'none'
+            raise HealthError('Server %r is not in the config and not in specs (servers in the config: %s).'
+                              % (name, known))
+        targets.append(target_from_entry(name, servers[name], timeout))
+    for spec in specs or []:
+        if spec['name'] not in seen:
+            seen.add(spec['name'])
+            targets.append(target_from_entry(spec['name'], spec, timeout))
+    return targets
+
+
+# --------------------------------------------------------------------------------------------
+# Redaction of what servers print
+
+
+def secret_values(targets, secret_env):
+    """Every value that must never appear in output: secret_env, secret-looking env, all headers."""
+    values = set()
+    for value in (secret_env or {}).values():
+        values.add(str(value))
+    for target in targets:
+        for key, value in (target.get('env') or {}).items():
+            if looks_secret_key(key):
+                values.add(str(value))
+        for value in (target.get('headers') or {}).values():
+            values.add(str(value))
+            # "Bearer abc": mask the token on its own too.
+            parts = str(value).split(None, 1)
+            if len(parts) == 2:
+                values.add(parts[1])
+    return sorted((v for v in values if len(v) >= 3), key=len, reverse=True)
+
+
+def redact_text(text, secrets):
+    """Mask known secret values, then secret-looking NAME=value pairs, bearer tokens, URL passwords."""
+    if not text:
+        return text
+    for value in secrets:
+        text = text.replace(value, MASK)
+
+    def _assignment(match):
+        value = match.group('value')
+        if looks_secret_key(match.group('key')) and value != MASK and value.lower() not in _SCHEMES:
+            return match.group('key') + match.group('sep') + MASK
+        return match.group(0)
+
+    # Bearer first, so "Authorization: Bearer x" keeps its scheme word and loses the token.
+    text = _BEARER_RE.sub(lambda m: m.group('scheme') + ' ' + MASK, text)
+    text = _ASSIGNMENT_RE.sub(_assignment, text)
+    text = URL_CREDENTIALS_RE.sub(lambda m: m.group('scheme') + m.group('user') + ':' + MASK + '@', text)
+    return text
+
+
+def stderr_tail(text, secrets):
+    if not text:
+        return None
+    lines = text.rstrip('\n').splitlines()[-STDERR_TAIL_LINES:]
+    tail = '\n'.join(lines)[-STDERR_TAIL_CHARS:]
+    return redact_text(tail, secrets)
+
+
+# --------------------------------------------------------------------------------------------
+# Running the checks
+
+
+def check_one(target, secret_env=None, strict_stdout=False, host_env=None, account=None):
+    """Run one check; returns the protocol-level result (not yet redacted or judged)."""
+    timeout = float(target['timeout'])
+    if target['transport'] == 'stdio':
+        env = _protocol.server_environment(target.get('env'), secret_env, host_env=host_env, account=account)
+        return _protocol.probe_stdio(target['name'], target['command'], target.get('args'), env,
+                                     timeout=timeout, strict_stdout=strict_stdout, account=account)
+    if target['transport'] == 'http':
+        return _protocol.probe_http(target['name'], target['url'], target.get('headers'), timeout=timeout)
+    result = _protocol.new_result(target['name'], 'stdio')
+    result.update(reason='not_found', message='the entry has neither a command nor a url.', duration_ms=0)
+    return result
+
+
+def judge(result, expected_tools, secrets):
+    """Apply expect_tools and redaction; result becomes the module's per-server shape."""
+    result['missing_tools'] = []
+    if result['status'] == 'healthy' and expected_tools:
+        have = set(result['tools'])
+        missing = [t for t in expected_tools if t not in have]
+        if missing:
+            result['missing_tools'] = missing
+            result.update(status='unhealthy', reason='missing_tools',
+                          message='expected tools are missing: %s (the server has %d tools).'
+                          % (', '.join(missing), len(result['tools'])))
+    result['stderr_tail'] = stderr_tail(result.get('stderr_tail'), secrets)
+    result['message'] = redact_text(result.get('message'), secrets)
+    result['warnings'] = [redact_text(w, secrets) for w in result['warnings']]
+    return result
+
+
+def run_checks(targets, concurrency=None, secret_env=None, expect_tools=None, strict_stdout=False,
+               host_env=None, account=None):
+    """Check every target, at most `concurrency` at a time; results in target order.
+
+    Each check has its own deadline from the moment it starts, so a hanging server holds one
+    worker for its timeout and nobody else's result.
+    """
+    if not targets:
+        return []
+    concurrency = concurrency or default_concurrency(len(targets))
+    secrets = secret_values(targets, secret_env)
+    expect_tools = expect_tools or {}
+
+    def _run(target):
+        try:
+            raw = check_one(target, secret_env, strict_stdout, host_env, account)
+        except Exception as exc:  # pylint: disable=broad-except
+            # A bug in one check must not hide the others' results.
+            raw = _protocol.new_result(target['name'], target.get('transport'))
+            raw.update(reason='protocol_error', message='the check itself failed: %s: %s' % (type(exc).__name__, exc))
+        return judge(raw, expect_tools.get(target['name']), secrets)
+
+    if concurrency <= 1 or len(targets) == 1:
+        return [_run(t) for t in targets]
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(targets))) as pool:
+        return list(pool.map(_run, targets))
+
+
+def failure_summary(results):
+    bad = [r for r in results if r['status'] != 'healthy']
+    parts = []
+    for r in bad:
+        detail = r['reason']
+        if r['reason'] == 'exited' and r.get('exit_code') is not None:
+            detail = 'exited %s' % r['exit_code']
+        parts.append('%s (%s: %s)' % (r['name'], detail, r.get('message')))
+    return '%d of %d MCP servers unhealthy: %s' % (len(bad), len(results), '; '.join(parts))
+
+
+# --------------------------------------------------------------------------------------------
+# History file: one JSON line per server per run
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def iso(moment):
+    return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def _reverse_lines(path):
+    """Lines of a file from the last to the first, reading backwards in chunks."""
+    try:
+        handle = open(path, 'rb')
+    except (IOError, OSError) as exc:
+        if exc.errno == errno.ENOENT:
+            return
+        raise
+    with handle:
+        handle.seek(0, os.SEEK_END)
+        position = handle.tell()
+        rest = b''
+        while position > 0:
+            step = min(HISTORY_READ_CHUNK, position)
+            position -= step
+            handle.seek(position)
+            chunk = handle.read(step) + rest
+            lines = chunk.split(b'\n')
+            rest = lines.pop(0)
+            for line in reversed(lines):
+                if line.strip():
+                    yield line
+        if rest.strip():
+            yield rest
+
+
+def read_history(path, names):
+    """name -> {'consecutive_failures': n, 'last_seen': iso or None} from the existing file.
+
+    Reads from the end and stops once every name has met a healthy entry, so a long file
+    costs only its recent tail.
+    """
+    wanted = set(names)
+    state = dict((n, {'consecutive_failures': 0, 'last_seen': None, 'done': False}) for n in wanted)
+    pending = set(wanted)
+    for line in _reverse_lines(path):
+        if not pending:
+            break
+        try:
+            record = json.loads(line.decode('utf-8'))
+        except (ValueError, UnicodeDecodeError):
+            continue  # a torn or foreign line is not worth failing a health check for
+        if not isinstance(record, dict) or record.get('name') not in pending:
+            continue
+        entry = state[record['name']]
+        if record.get('status') == 'healthy':
+            entry['last_seen'] = record.get('time')
+            entry['done'] = True
+            pending.discard(record['name'])
+        else:
+            entry['consecutive_failures'] += 1
+    return dict((n, {'consecutive_failures': s['consecutive_failures'], 'last_seen': s['last_seen']})
+                for n, s in state.items())
+
+
+def apply_history(results, previous, now):
+    """Fold this run into the previous state: the numbers as of the end of this run."""
+    stamp = iso(now)
+    for result in results:
+        before = previous.get(result['name'], {'consecutive_failures': 0, 'last_seen': None})
+        if result['status'] == 'healthy':
+            result['consecutive_failures'] = 0
+            result['last_seen'] = stamp
+        else:
+            result['consecutive_failures'] = before['consecutive_failures'] + 1
+            result['last_seen'] = before['last_seen']
+    return results
+
+
+def history_records(results, now, config_path=None):
+    stamp = iso(now)
+    for r in results:
+        yield {
+            'time': stamp, 'name': r['name'], 'status': r['status'], 'reason': r['reason'],
+            'exit_code': r.get('exit_code'), 'latency_ms': r.get('latency_ms'),
+            'duration_ms': r.get('duration_ms'), 'tool_count': r.get('tool_count'),
+            'config_path': config_path,
+        }
+
+
+_history_lock = threading.Lock()
+
+
+def append_history(path, records, owner=(None, None)):
+    """Append JSON lines under an exclusive lock; a new file is created 0600 (owned by owner)."""
+    data = b''.join((json.dumps(r, sort_keys=True) + '\n').encode('utf-8') for r in records)
+    if not data:
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o700)
+        if owner[0] is not None:
+            os.chown(directory, owner[0], owner[1] if owner[1] is not None else -1)
+    with _history_lock:
+        existed = os.path.exists(path)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            if not existed and owner[0] is not None:
+                os.fchown(fd, owner[0], owner[1] if owner[1] is not None else -1)
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mcpops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""mcp_health through its real entry point, on real config files and stub servers."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import io
+import json
+import os
+import stat
+import sys
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.common.text.converters import to_bytes
+
+from ansible_collections.mcpops.mcp.plugins.modules import mcp_health
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19
+    patch_module_args = None
+
+STUB = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'servers',
+                                    'mcp_stub.py'))
+SECRET = 'vault-secret-value-9876'
+
+
+@contextlib.contextmanager
+def _args(args):
+    if patch_module_args is not None:
+        with patch_module_args(args):
+            yield
+        return
+    args = dict(args, _ansible_remote_tmp='/tmp', _ansible_keep_remote_files=False)
+    saved = basic._ANSIBLE_ARGS
+    basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
+    try:
+        yield
+    finally:
+        basic._ANSIBLE_ARGS = saved
+
+
+def run(args, check=False):
+    """(result, stdout text) of one mcp_health run."""
+    args = dict(args)
+    if check:
+        args['_ansible_check_mode'] = True
+    out = io.StringIO()
+    with _args(args), contextlib.redirect_stdout(out):
+        with pytest.raises(SystemExit):
+            mcp_health.main()
+    text = out.getvalue()
+    return json.loads(text[text.index('{'):]), text
+
+
+def entry(mode):
+    return {'command': sys.executable, 'args': [STUB, '--mode=' + mode]}
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / 'claude_desktop_config.json'
+    path.write_text(json.dumps({'globalShortcut': 'x', 'mcpServers': {
+        'good': entry('ok'), 'crash': dict(entry('crash'), env={'STUB_API_TOKEN': 'entry-token-1234'}),
+        'needy': entry('need_env')}}))
+    return path
+
+
+def test_all_servers_with_secret_env(config):
+    result, text = run({'config_path': str(config), 'secret_env': {'STUB_API_TOKEN': SECRET},
+                        'fail_on_unhealthy': False, 'timeout': 5})
+    assert not result.get('failed') and result['changed'] is False
+    assert [(s['name'], s['reason']) for s in result['servers']] == [('good', 'ok'), ('crash', 'exited'), ('needy', 'ok')]
+    assert (result['healthy'], result['unhealthy_count']) == (False, 1)
+    assert result['config_path'] == str(config)
+    assert SECRET not in text and 'entry-token-1234' not in text
+    keys = {'name', 'transport', 'status', 'reason', 'message', 'exit_code', 'stderr_tail', 'warnings', 'latency_ms',
+            'duration_ms', 'protocol_version', 'server_info', 'tools', 'tool_count', 'missing_tools',
+            'consecutive_failures', 'last_seen'}
+    assert all(set(s) == keys for s in result['servers'])
+
+
+def test_fails_when_unhealthy_and_says_why(config):
+    result, _text = run({'config_path': str(config), 'names': ['good', 'needy'], 'timeout': 5})
+    assert result['failed'] and result['unhealthy_count'] == 1
+    assert 'needy (exited 2' in result['msg'] and len(result['servers']) == 2
+
+
+def test_history_is_written_but_not_in_check_mode(config, tmp_path):
+    history = tmp_path / 'hist' / 'h.jsonl'
+    args = {'config_path': str(config), 'names': ['crash'], 'history_file': str(history), 'fail_on_unhealthy': False}
+    result, _ = run(args, check=True)
+    assert result['servers'][0]['consecutive_failures'] == 1 and not history.exists()
+    assert result['changed'] is False
+    run(args)
+    result, _ = run(args)
+    assert result['servers'][0]['consecutive_failures'] == 2 and result['changed'] is False
+    assert len(history.read_text().splitlines()) == 2
+    assert stat.S_IMODE(history.stat().st_mode) == 0o600
+    good, _ = run(dict(args, names=['good']))
+    assert good['servers'][0]['consecutive_failures'] == 0 and good['servers'][0]['last_seen'].endswith('Z')
+
+
+def test_specs_only_need_no_config(tmp_path):
+    result, _ = run({'config_path': str(tmp_path / 'missing.json'),
+                     'specs': [dict(entry('ok'), name='pre'), dict(entry('hang'), name='slowpoke', timeout=1)],
+                     'expect_tools': {'pre': ['echo'], 'other': ['x']}, 'fail_on_unhealthy': False})
+    assert [(s['name'], s['reason']) for s in result['servers']] == [('pre', 'ok'), ('slowpoke', 'timeout')]
+    assert result['config_path'] is None
+    assert not result.get('failed')  # an expect_tools entry for an unchecked server only warns
+
+
+def test_missing_config_and_unknown_name_and_bad_json(tmp_path, config):
+    result, _ = run({'config_path': str(tmp_path / 'missing.json')})
+    assert result['failed'] and 'No MCP config at' in result['msg']
+    result, _ = run({'config_path': str(config), 'names': ['nope']})
+    assert result['failed'] and "'nope'" in result['msg']
+    bad = tmp_path / 'bad.json'
+    bad.write_text('{"mcpServers": {},}')
+    result, _ = run({'config_path': str(bad)})
+    assert result['failed'] and 'bad.json:1:' in result['msg']
+
+
+def test_bad_numbers(config):
+    assert 'timeout' in run({'config_path': str(config), 'timeout': 0})[0]['msg']
+    assert 'concurrency' in run({'config_path': str(config), 'concurrency': 0})[0]['msg']
+
+
+def test_spec_needs_command_or_url(tmp_path):
+    result, _ = run({'specs': [{'name': 'x'}]})
+    assert result['failed'] and 'command' in result['msg']
