@@ -1,0 +1,228 @@
+# Build and test harness for the mcpops.mcp collection.
+#
+#   make test    everything CI runs (exits non-zero on any failure; prints per-stage times)
+#   make demo    the demo playbook against this machine
+#   make help    list targets
+#
+# Offline by design: only PyPI and npm are needed (see ../shared/FIELD-NOTES.md,
+# "Running ansible-test offline").  VENV selects the toolchain for units/integration,
+# e.g. `make units VENV=.venv-2.16`.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+REPO := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+PYTHON ?= python3
+VENV ?= .venv
+VENV_DIR := $(REPO)/$(VENV)
+VENV_BIN := $(VENV_DIR)/bin
+VENV_PY := $(VENV_BIN)/python
+NODE_BIN := $(REPO)/node_modules/.bin
+
+BUILD := $(REPO)/build
+COLLECTIONS := $(BUILD)/collections
+COLL := $(COLLECTIONS)/ansible_collections/mcpops/mcp
+DIST := $(BUILD)/dist
+
+# Real interpreter for python$(1): pyenv's install dirs first (its shims fail for versions
+# that are not in `pyenv global`), then PATH; empty when none runs.
+find_python = $(shell for p in $$(ls -d $$HOME/.pyenv/versions/$(1).*/bin/python$(1) 2>/dev/null | sort -rV) $$(command -v python$(1) 2>/dev/null); do \
+  if [ -x "$$p" ] && "$$p" -c 'import sys' >/dev/null 2>&1; then echo "$$p"; break; fi; done)
+
+# Sanity runs in full on the main venv's Python; compile+import also on these where they exist.
+SANITY_EXTRA_PYTHONS ?= 3.9 3.10 3.11 3.12 3.13
+MATRIX_VENVS ?= .venv-2.16 .venv-latest
+
+# Environment for anything that runs ansible-*: our venv and npm servers first, only the build tree as collections.
+TOOL_ENV = PATH="$(VENV_BIN):$(NODE_BIN):$$PATH" \
+	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" \
+	MCPOPS_COLLECTIONS_PATH="$(COLLECTIONS)" \
+	ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+	MCPOPS_REPO="$(REPO)" \
+	PYTHONDONTWRITEBYTECODE=1
+
+# Stages of `make test`, in order.  venv and build-tree failing stops the run; later stages all run and are reported.
+TEST_STAGES := venv build-tree sanity units integration lint changelog-lint galaxy-build molecule matrix
+
+.PHONY: help venv build-tree get-pip sanity units integration lint galaxy-build matrix \
+	changelog-lint molecule test demo clean distclean
+
+help:
+	@echo 'make test            venv, build-tree, sanity, units, integration, lint, changelog-lint, galaxy-build, molecule, matrix'
+	@echo 'make demo            run playbooks/demo.yml against playbooks/demo/inventory.yml'
+	@echo 'make venv            $(VENV) from requirements-test.txt (+ npm test servers in node_modules)'
+	@echo 'make build-tree      lay out build/collections/ansible_collections/mcpops/mcp from git ls-files'
+	@echo 'make sanity          ansible-test sanity (full on the venv Python; compile+import on 3.9-3.13 where found)'
+	@echo 'make units           pytest tests/unit in the build tree          (VENV=.venv-2.16 etc. to switch)'
+	@echo 'make integration     pytest tests/integration (real ansible-playbook runs)'
+	@echo 'make lint            ansible-lint --profile production'
+	@echo 'make changelog-lint  antsibull-changelog lint'
+	@echo 'make galaxy-build    ansible-galaxy collection build into build/dist'
+	@echo 'make molecule        molecule test for every scenario found'
+	@echo 'make matrix          units + integration with ansible-core 2.16 (py3.11) and newest (py3.12)'
+	@echo 'make clean           remove build/ and test caches; make distclean also removes venvs and node_modules'
+
+# ---------------------------------------------------------------------------------------------- venvs
+
+venv: $(VENV_DIR)/.stamp $(REPO)/node_modules/.stamp
+
+# Main toolchain.  Re-running pip on an existing venv is cheap and picks up requirement changes.
+$(REPO)/.venv/.stamp: $(REPO)/requirements-test.txt
+	@echo '==> venv $(VENV) ($(PYTHON))'
+	[ -x "$(REPO)/.venv/bin/python" ] || "$(PYTHON)" -m venv "$(REPO)/.venv"
+	"$(REPO)/.venv/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
+	"$(REPO)/.venv/bin/python" -m pip install --disable-pip-version-check -q -r "$(REPO)/requirements-test.txt"
+	touch "$@"
+
+# Matrix toolchains: only what units and integration need (pytest-ansible supports 2.16.19+, not 2.17).
+$(REPO)/.venv-2.16/.stamp: PY = $(or $(call find_python,3.11),$(PYTHON))
+$(REPO)/.venv-2.16/.stamp: CORE = ansible-core>=2.16,<2.17
+$(REPO)/.venv-latest/.stamp: PY = $(call find_python,3.12)
+$(REPO)/.venv-latest/.stamp: CORE = ansible-core
+$(REPO)/.venv-%/.stamp: $(REPO)/tests/requirements-matrix.txt
+	@[ -n "$(PY)" ] || { echo 'FAIL: no Python interpreter for $(@D)'; exit 1; }
+	@echo '==> venv $(@D) ($(PY), $(CORE))'
+	[ -x "$(@D)/bin/python" ] || "$(PY)" -m venv "$(@D)"
+	"$(@D)/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
+	"$(@D)/bin/python" -m pip install --disable-pip-version-check -q --upgrade "$(CORE)" -r "$(REPO)/tests/requirements-matrix.txt"
+	"$(@D)/bin/ansible" --version | head -1
+	touch "$@"
+
+# npm test servers; `npm ci` keeps node_modules exactly as package-lock.json says.
+$(REPO)/node_modules/.stamp: $(REPO)/package.json $(wildcard $(REPO)/package-lock.json)
+	@echo '==> npm test servers'
+	cd "$(REPO)" && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+	touch "$@"
+
+# ----------------------------------------------------------------------------------------- build tree
+
+# The collection as ansible-test wants it: ansible_collections/mcpops/mcp, a git checkout of exactly the
+# files git knows about (tracked + untracked-but-not-ignored, so work in progress is tested too).
+build-tree:
+	@echo '==> build tree $(COLL)'
+	rm -rf "$(COLL)"
+	mkdir -p "$(COLL)"
+	cd "$(REPO)" && git ls-files -z --cached --others --exclude-standard \
+	  | grep -zvE '^(\.venv[^/]*|node_modules|build|collections|\.ansible|tests/output)(/|$$)' \
+	  | sort -zu \
+	  | while IFS= read -r -d '' f; do if [ -e "$$f" ] || [ -L "$$f" ]; then printf '%s\0' "$$f"; fi; done \
+	  | tar -c --null --no-recursion -T - -f - | tar -x -f - -C "$(COLL)"
+	cd "$(COLL)" && git init -q && git add -A \
+	  && git -c user.name='mcpops build' -c user.email='build@mcpops.invalid' -c commit.gpgsign=false -c core.hooksPath=/dev/null \
+	       commit -q --no-verify -m 'build tree' \
+	  && echo "    $$(git ls-files | wc -l) files"
+
+# ---------------------------------------------------------------------------------------------- sanity
+
+get-pip: venv
+	"$(VENV_PY)" "$(REPO)/tests/tools/install_get_pip.py"
+
+sanity: venv build-tree get-pip
+	@main=$$("$(VENV_PY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	echo "==> ansible-test sanity --python $$main (all tests)"; \
+	cd "$(COLL)"; \
+	extra_path=""; skipped=""; versions=""; \
+	for v in $(SANITY_EXTRA_PYTHONS); do \
+	  [ "$$v" = "$$main" ] && continue; \
+	  p=$$(for c in $$(ls -d $$HOME/.pyenv/versions/$$v.*/bin/python$$v 2>/dev/null | sort -rV) $$(command -v python$$v 2>/dev/null); do \
+	         if [ -x "$$c" ] && "$$c" -c 'import sys' >/dev/null 2>&1; then echo "$$c"; break; fi; done); \
+	  if [ -z "$$p" ]; then echo "SKIP: no python$$v for sanity compile/import"; skipped="$$skipped $$v"; continue; fi; \
+	  extra_path="$$extra_path:$$(dirname "$$p")"; versions="$$versions $$v"; \
+	done; \
+	export PATH="$(VENV_BIN)$$extra_path:$$PATH"; \
+	failed=""; \
+	ansible-test sanity --requirements --python "$$main" --color no || failed="$$failed full-$$main"; \
+	for v in $$versions; do \
+	  echo "==> ansible-test sanity --python $$v --test compile --test import"; \
+	  ansible-test sanity --requirements --python "$$v" --test compile --test import --color no || failed="$$failed compile/import-$$v"; \
+	done; \
+	echo "sanity: full on $$main; compile+import on:$${versions:- none}$${skipped:+ (skipped:$$skipped)}"; \
+	if [ -n "$$failed" ]; then echo "sanity: FAILED:$$failed"; exit 1; fi
+
+# ------------------------------------------------------------------------------------------- pytest
+
+# pytest exit 5 ("no tests collected") is only tolerated while a directory has no test files at all.
+define run_pytest
+	cd "$(COLL)" && rc=0 && $(TOOL_ENV) PYTHONPATH="$(COLLECTIONS)" "$(VENV_PY)" -m pytest -p no:cacheprovider $(PYTEST_ARGS) "$(1)" || rc=$$?; \
+	if [ $$rc -eq 5 ] && [ -z "$$(find "$(1)" \( -name 'test_*.py' -o -name '*_test.py' \) 2>/dev/null | head -1)" ]; then \
+	  echo "SKIP: no tests in $(1) yet"; rc=0; fi; \
+	exit $$rc
+endef
+
+units: venv build-tree
+	@echo "==> units with $$("$(VENV_BIN)/ansible" --version | head -1) on $$("$(VENV_PY)" -V)"
+	$(call run_pytest,tests/unit)
+
+integration: venv build-tree
+	@echo "==> integration with $$("$(VENV_BIN)/ansible" --version | head -1) on $$("$(VENV_PY)" -V)"
+	$(call run_pytest,tests/integration)
+
+# ------------------------------------------------------------------------------------------ matrix
+
+# units + integration against ansible-core 2.16 (AAP 2.5) and the newest release, so requires_ansible is true.
+matrix:
+	@for v in $(MATRIX_VENVS); do \
+	  if [ "$$v" = .venv-latest ] && [ -z "$(call find_python,3.12)" ]; then echo "SKIP: no python3.12 for $$v (newest ansible-core needs Python >= 3.12)"; continue; fi; \
+	  $(MAKE) -f "$(REPO)/Makefile" VENV="$$v" units integration; \
+	done
+
+# ------------------------------------------------------------------------------------ lint & packaging
+
+# Lints the repo itself (real paths in messages); mcpops.mcp.* resolves through the build tree.
+lint: venv build-tree
+	@echo '==> ansible-lint --profile production'
+	cd "$(REPO)" && PATH="$(VENV_BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" "$(VENV_BIN)/ansible-lint" --profile production --offline --nocolor
+
+changelog-lint: venv
+	@echo '==> antsibull-changelog lint'
+	cd "$(REPO)" && "$(VENV_BIN)/antsibull-changelog" lint
+
+galaxy-build: venv build-tree
+	@echo '==> ansible-galaxy collection build'
+	mkdir -p "$(DIST)"
+	cd "$(COLL)" && $(TOOL_ENV) "$(VENV_BIN)/ansible-galaxy" collection build --force --output-path "$(DIST)"
+	@tarball=$$(ls -t "$(DIST)"/mcpops-mcp-*.tar.gz | head -1); \
+	leaked=$$(tar -tzf "$$tarball" | grep -E '(^|/)(\.venv[^/]*|node_modules|build|tests/output|\.git)(/|$$)|(^|/)package(-lock)?\.json$$' || true); \
+	if [ -n "$$leaked" ]; then echo "FAIL: $$tarball contains files build_ignore should drop:"; echo "$$leaked" | head -20; exit 1; fi; \
+	echo "    $$tarball ($$(tar -tzf "$$tarball" | wc -l) entries)"
+
+# molecule scenarios beside roles (roles/<role>/molecule/<scenario>) or in extensions/molecule/<scenario>.
+molecule: venv build-tree
+	@found=0; \
+	for m in $$(cd "$(REPO)" && ls -d roles/*/molecule/*/molecule.yml extensions/molecule/*/molecule.yml 2>/dev/null); do \
+	  found=1; scenario=$$(basename "$$(dirname "$$m")"); base=$$(dirname "$$(dirname "$$(dirname "$$m")")"); \
+	  echo "==> molecule test -s $$scenario in $$base"; \
+	  (cd "$(REPO)/$$base" && $(TOOL_ENV) "$(VENV_BIN)/molecule" test -s "$$scenario"); \
+	done; \
+	[ $$found = 1 ] || echo 'SKIP: no molecule scenarios yet'
+
+# --------------------------------------------------------------------------------------------- test
+
+test:
+	@t_all=$$(date +%s); failed=""; : > "$(REPO)/.make-test-times"; \
+	for s in $(TEST_STAGES); do \
+	  t0=$$(date +%s); rc=0; $(MAKE) -f "$(REPO)/Makefile" "$$s" || rc=$$?; dt=$$(( $$(date +%s) - t0 )); \
+	  if [ $$rc -eq 0 ]; then printf '%-16s ok     %5ss\n' "$$s" "$$dt"; else printf '%-16s FAILED %5ss\n' "$$s" "$$dt"; failed="$$failed $$s"; fi >> "$(REPO)/.make-test-times"; \
+	  if [ $$rc -ne 0 ] && { [ "$$s" = venv ] || [ "$$s" = build-tree ]; }; then break; fi; \
+	done; \
+	echo; echo '==> make test summary'; cat "$(REPO)/.make-test-times"; rm -f "$(REPO)/.make-test-times"; \
+	echo "total            $$(( $$(date +%s) - t_all ))s"; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
+	echo 'make test: all stages passed'
+
+# --------------------------------------------------------------------------------------------- demo
+
+demo: venv build-tree
+	cd "$(REPO)" && $(TOOL_ENV) "$(VENV_BIN)/ansible-playbook" -i playbooks/demo/inventory.yml playbooks/demo.yml
+
+# -------------------------------------------------------------------------------------------- clean
+
+clean:
+	rm -rf "$(REPO)/build" "$(REPO)/tests/output" "$(REPO)/.pytest_cache" "$(REPO)/.hypothesis" "$(REPO)/.ansible"
+	find "$(REPO)" -path "$(REPO)/.venv*" -prune -o -path "$(REPO)/node_modules" -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf "$(REPO)"/.venv "$(REPO)"/.venv-* "$(REPO)/node_modules"
