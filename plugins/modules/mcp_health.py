@@ -16,7 +16,7 @@ description:
     C(tools/list) (following every C(nextCursor) page), records what it answered and shuts it down again.
   - Servers with a C(url) are checked over Streamable HTTP (JSON-RPC POSTs answered with JSON or SSE,
     C(Mcp-Session-Id) honoured).
-  - Every unhealthy server gets a O(reason) code and a one-sentence message; the task fails when any server
+  - Every unhealthy server gets a RV(servers[].reason) code and a one-sentence message; the task fails when any server
     is unhealthy unless O(fail_on_unhealthy=false).
   - "Environment: the server gets C(HOME), C(LOGNAME), C(PATH), C(SHELL), C(TERM) and C(USER) from the host
     (what the MCP SDKs' stdio clients pass), then the entry's C(env), then O(secret_env). Nothing else is
@@ -29,7 +29,7 @@ description:
   - With O(user) and C(become), servers run as that user with that user's C(HOME), C(USER), C(LOGNAME) and C(SHELL).
   - Uses only the Python standard library on the host (no MCP SDK).
 author:
-  - mcpops contributors
+  - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
 options:
@@ -88,7 +88,7 @@ options:
     description:
       - Environment variables added to every stdio server's environment, after the entry's own C(env);
         for secrets from a vault that should not live in the config file.
-      - Their values are masked in every output, including O(servers[].stderr_tail).
+      - Their values are masked in every output, including RV(servers[].stderr_tail).
     type: dict
     default: {}
   expect_tools:
@@ -100,7 +100,7 @@ options:
   strict_stdout:
     description:
       - Treat anything on stdout that is not JSON-RPC (a banner, a log line) as a C(protocol_error).
-      - By default such lines are ignored with a warning in O(servers[].warnings).
+      - By default such lines are ignored with a warning in RV(servers[].warnings).
     type: bool
     default: false
   history_file:
@@ -116,9 +116,11 @@ options:
     default: true
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Servers are started in check mode too (checking them is read-only); only the history file is not written.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
   - Reasons are V(ok), V(not_found) (command not on C(PATH), or nothing at the URL), V(not_executable)

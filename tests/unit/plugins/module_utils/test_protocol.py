@@ -9,7 +9,6 @@ __metaclass__ = type
 
 import importlib.util
 import os
-import stat
 import sys
 import time
 import uuid

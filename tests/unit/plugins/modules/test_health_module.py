@@ -46,7 +46,7 @@ def _args(args):
         basic._ANSIBLE_ARGS = saved
 
 
-def run(args, check=False):
+def run_with_output(args, check=False):
     """(result, stdout text) of one mcp_health run."""
     args = dict(args)
     if check:
@@ -57,6 +57,10 @@ def run(args, check=False):
             mcp_health.main()
     text = out.getvalue()
     return json.loads(text[text.index('{'):]), text
+
+
+def run(args, check=False):
+    return run_with_output(args, check)[0]
 
 
 def entry(mode):
@@ -73,8 +77,8 @@ def config(tmp_path):
 
 
 def test_all_servers_with_secret_env(config):
-    result, text = run({'config_path': str(config), 'secret_env': {'STUB_API_TOKEN': SECRET},
-                        'fail_on_unhealthy': False, 'timeout': 5})
+    result, text = run_with_output({'config_path': str(config), 'secret_env': {'STUB_API_TOKEN': SECRET},
+                                    'fail_on_unhealthy': False, 'timeout': 5})
     assert not result.get('failed') and result['changed'] is False
     assert [(s['name'], s['reason']) for s in result['servers']] == [('good', 'ok'), ('crash', 'exited'), ('needy', 'ok')]
     assert (result['healthy'], result['unhealthy_count']) == (False, 1)
@@ -87,7 +91,7 @@ def test_all_servers_with_secret_env(config):
 
 
 def test_fails_when_unhealthy_and_says_why(config):
-    result, _text = run({'config_path': str(config), 'names': ['good', 'needy'], 'timeout': 5})
+    result = run({'config_path': str(config), 'names': ['good', 'needy'], 'timeout': 5})
     assert result['failed'] and result['unhealthy_count'] == 1
     assert 'needy (exited 2' in result['msg'] and len(result['servers']) == 2
 
@@ -95,43 +99,43 @@ def test_fails_when_unhealthy_and_says_why(config):
 def test_history_is_written_but_not_in_check_mode(config, tmp_path):
     history = tmp_path / 'hist' / 'h.jsonl'
     args = {'config_path': str(config), 'names': ['crash'], 'history_file': str(history), 'fail_on_unhealthy': False}
-    result, _ = run(args, check=True)
+    result = run(args, check=True)
     assert result['servers'][0]['consecutive_failures'] == 1 and not history.exists()
     assert result['changed'] is False
     run(args)
-    result, _ = run(args)
+    result = run(args)
     assert result['servers'][0]['consecutive_failures'] == 2 and result['changed'] is False
     assert len(history.read_text().splitlines()) == 2
     assert stat.S_IMODE(history.stat().st_mode) == 0o600
-    good, _ = run(dict(args, names=['good']))
+    good = run(dict(args, names=['good']))
     assert good['servers'][0]['consecutive_failures'] == 0 and good['servers'][0]['last_seen'].endswith('Z')
 
 
 def test_specs_only_need_no_config(tmp_path):
-    result, _ = run({'config_path': str(tmp_path / 'missing.json'),
-                     'specs': [dict(entry('ok'), name='pre'), dict(entry('hang'), name='slowpoke', timeout=1)],
-                     'expect_tools': {'pre': ['echo'], 'other': ['x']}, 'fail_on_unhealthy': False})
+    result = run({'config_path': str(tmp_path / 'missing.json'),
+                  'specs': [dict(entry('ok'), name='pre'), dict(entry('hang'), name='slowpoke', timeout=1)],
+                  'expect_tools': {'pre': ['echo'], 'other': ['x']}, 'fail_on_unhealthy': False})
     assert [(s['name'], s['reason']) for s in result['servers']] == [('pre', 'ok'), ('slowpoke', 'timeout')]
     assert result['config_path'] is None
     assert not result.get('failed')  # an expect_tools entry for an unchecked server only warns
 
 
 def test_missing_config_and_unknown_name_and_bad_json(tmp_path, config):
-    result, _ = run({'config_path': str(tmp_path / 'missing.json')})
+    result = run({'config_path': str(tmp_path / 'missing.json')})
     assert result['failed'] and 'No MCP config at' in result['msg']
-    result, _ = run({'config_path': str(config), 'names': ['nope']})
+    result = run({'config_path': str(config), 'names': ['nope']})
     assert result['failed'] and "'nope'" in result['msg']
     bad = tmp_path / 'bad.json'
     bad.write_text('{"mcpServers": {},}')
-    result, _ = run({'config_path': str(bad)})
+    result = run({'config_path': str(bad)})
     assert result['failed'] and 'bad.json:1:' in result['msg']
 
 
 def test_bad_numbers(config):
-    assert 'timeout' in run({'config_path': str(config), 'timeout': 0})[0]['msg']
-    assert 'concurrency' in run({'config_path': str(config), 'concurrency': 0})[0]['msg']
+    assert 'timeout' in run({'config_path': str(config), 'timeout': 0})['msg']
+    assert 'concurrency' in run({'config_path': str(config), 'concurrency': 0})['msg']
 
 
 def test_spec_needs_command_or_url(tmp_path):
-    result, _ = run({'specs': [{'name': 'x'}]})
+    result = run({'specs': [{'name': 'x'}]})
     assert result['failed'] and 'command' in result['msg']
