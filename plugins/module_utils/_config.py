@@ -104,13 +104,30 @@ def line_col(text, pos):
     return line, column
 
 
+def _object_members(text, obj_start):
+    """[(key, key_pos, value_pos)] of the members of the object whose '{' is at obj_start.
+
+    Walks that object's own level only, so a same-named key nested in an earlier value cannot
+    mislead an error position. The object must already have parsed.
+    """
+    scan_once = json.JSONDecoder().scan_once
+    members = []
+    pos = _skip_ws(text, obj_start + 1)
+    while text[pos:pos + 1] == '"':
+        key, end = json.decoder.scanstring(text, pos + 1, True)
+        value_pos = _skip_ws(text, _skip_ws(text, end) + 1)  # past the ':'
+        members.append((key, pos, value_pos))
+        end = _skip_ws(text, scan_once(text, value_pos)[1])
+        if text[end:end + 1] != ',':
+            break
+        pos = _skip_ws(text, end + 1)
+    return members
+
+
 def _duplicate_position(text, key, obj_start):
-    """Position of the second occurrence of "key": inside the object starting at obj_start."""
-    pattern = re.compile(re.escape(json.dumps(key, ensure_ascii=False)) + r'\s*:')
-    hits = [m.start() for m in pattern.finditer(text, obj_start)]
-    if len(hits) >= 2:
-        return hits[1]
-    return obj_start
+    """Position of the second occurrence of "key" among the members of the object at obj_start."""
+    hits = [key_pos for name, key_pos, _value_pos in _object_members(text, obj_start) if name == key]
+    return hits[1] if len(hits) >= 2 else obj_start
 
 
 def _syntax_hint(text, exc):
@@ -260,14 +277,17 @@ def validate_config(data, path=None, servers_key='mcpServers'):
         raise ConfigError('the top level must be a JSON object, found %s.' % _json_type(value), path, *line_col(text, _skip_ws(text, 0)))
     if servers_key in value:
         servers = value[servers_key]
+        top = _member_positions(text, _skip_ws(text, 0))
         if not isinstance(servers, dict):
             raise ConfigError('"%s" must be an object of name -> server entry, found %s.'
-                              % (servers_key, _json_type(servers)), path, *_key_position(text, servers_key))
+                              % (servers_key, _json_type(servers)), path, *line_col(text, top[servers_key][0]))
+        entries = None
         for name, entry in servers.items():
             if not isinstance(entry, dict):
+                entries = entries or _member_positions(text, top[servers_key][1])
                 raise ConfigError('server %s must be an object, found %s.'
                                   % (json.dumps(name, ensure_ascii=False), _json_type(entry)), path,
-                                  *_key_position(text, name))
+                                  *line_col(text, entries[name][0]))
     return ConfigDocument(value, Style.detect(text), servers_key, raw=data, path=path)
 
 
@@ -276,9 +296,9 @@ def new_document(servers_key='mcpServers'):
     return ConfigDocument({}, Style(), servers_key)
 
 
-def _key_position(text, key):
-    match = re.search(re.escape(json.dumps(key, ensure_ascii=False)) + r'\s*:', text)
-    return line_col(text, match.start() if match else 0)
+def _member_positions(text, obj_start):
+    """key -> (key_pos, value_pos) for the object at obj_start (keys are unique once parsed)."""
+    return dict((key, (key_pos, value_pos)) for key, key_pos, value_pos in _object_members(text, obj_start))
 
 
 def _json_type(value):
