@@ -1,0 +1,158 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mcpops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""mcp_logs against a bare line-reading loop on the same generated 14 MB mcp.log (40 servers).
+
+Prints ratios measured side by side in one run, and peak memory; no pass/fail.
+Run: PYTHONPATH=<dir holding ansible_collections> python bench/bench_logs.py [--mb 14] [--repeat 3]
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SERVERS = ['server-%02d' % i for i in range(40)]
+
+
+def _ts(ms):
+    secs, msec = divmod(ms, 1000)
+    return time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(secs)) + '.%03dZ' % msec
+
+
+def generate(path, target_bytes, seed=7):
+    """A realistic mcp.log: connects, request/response traffic, pings, some crashes and spawn failures."""
+    rnd = random.Random(seed)
+    ms = 1767440000000
+    ids = dict((s, 0) for s in SERVERS)
+    meta = ' { metadata: undefined }'
+    with open(path, 'w') as out:
+        written = 0
+        while written < target_bytes:
+            server = rnd.choice(SERVERS)
+            ms += rnd.randint(1, 40)
+            roll = rnd.random()
+            lines = []
+            if roll < 0.02:
+                lines.append('%s [%s] [info] Initializing server...%s' % (_ts(ms), server, meta))
+                lines.append('%s [%s] [info] Server started and connected successfully%s' % (_ts(ms + 12), server, meta))
+                ids[server] = 0
+            elif roll < 0.025:
+                lines.append('%s [%s] [error] spawn npx ENOENT {' % (_ts(ms), server))
+                lines.extend(["  metadata: {", "    context: 'connection',",
+                              "    stack: 'Error: spawn npx ENOENT\\n' +",
+                              "      '    at ChildProcess._handle.onexit (node:internal/child_process:285:19)'",
+                              "  }", "}"])
+                lines.append('%s [%s] [info] Server transport closed unexpectedly, this is likely due to the process '
+                             'exiting early.%s' % (_ts(ms + 3), server, meta))
+                lines.append('%s [%s] [error] Server disconnected. For troubleshooting guidance, please visit our '
+                             '[debugging documentation](https://modelcontextprotocol.io/docs/tools/debugging) '
+                             "{ metadata: { context: 'connection', stack: undefined } }" % (_ts(ms + 3), server))
+            elif roll < 0.10:
+                lines.append('%s [%s] [info] Message from server: {"jsonrpc":"2.0","id":%d,"method":"ping"}%s'
+                             % (_ts(ms), server, rnd.randint(0, 999), meta))
+            else:
+                ids[server] += 1
+                method = rnd.choice(['tools/call', 'tools/list', 'resources/list', 'prompts/list'])
+                args = '{"name":"search","arguments":{"query":"%s"}}' % ('q' * rnd.randint(5, 120))
+                lines.append('%s [%s] [info] Message from client: {"method":"%s","params":%s,"jsonrpc":"2.0","id":%d}%s'
+                             % (_ts(ms), server, method, args, ids[server], meta))
+                body = '{"content":[{"type":"text","text":"%s"}]}' % ('r' * rnd.randint(20, 400))
+                if rnd.random() < 0.01:
+                    lines.append('%s [%s] [error] Message from server: {"jsonrpc":"2.0","id":%d,"error":{"code":-32603,'
+                                 '"message":"Request %d failed"}}%s' % (_ts(ms + 900), server, ids[server],
+                                                                       ids[server], meta))
+                else:
+                    lines.append('%s [%s] [info] Message from server: {"jsonrpc":"2.0","id":%d,"result":%s}%s'
+                                 % (_ts(ms + rnd.randint(5, 7000)), server, ids[server], body, meta))
+            text = '\n'.join(lines) + '\n'
+            out.write(text)
+            written += len(text)
+    return os.path.getsize(path)
+
+
+def bare_loop(path):
+    count = 0
+    with open(path, encoding='utf-8') as handle:
+        for _line in handle:
+            count += 1
+    return count
+
+
+def module_run(log_dir, level):
+    from ansible_collections.mcpops.mcp.plugins.module_utils._logs import collect
+    return collect(log_dir, level=level)
+
+
+def timed(func, *args):
+    start = time.perf_counter()
+    value = func(*args)
+    return time.perf_counter() - start, value
+
+
+def child(log_dir, what, level):
+    """Run one measurement in a fresh process so peak RSS is its own."""
+    if what == 'bare':
+        seconds, value = timed(bare_loop, os.path.join(log_dir, 'mcp.log'))
+        summary = {'lines': value}
+    else:
+        seconds, value = timed(module_run, log_dir, level)
+        summary = {'matched': value['matched'], 'errors_grouped': len(value['errors_grouped'])}
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({'seconds': seconds, 'peak_kb': peak_kb, 'summary': summary}))
+
+
+def measure(log_dir, what, level=None):
+    cmd = [sys.executable, __file__, '--child', what, '--dir', log_dir, '--level', level or 'error']
+    output = subprocess.check_output(cmd, env=os.environ)
+    return json.loads(output.decode('utf-8').strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--mb', type=float, default=14)
+    parser.add_argument('--repeat', type=int, default=3)
+    parser.add_argument('--child')
+    parser.add_argument('--dir')
+    parser.add_argument('--level', default='error')
+    args = parser.parse_args()
+    if args.child:
+        child(args.dir, args.child, args.level)
+        return
+    tmp = tempfile.mkdtemp(prefix='bench-logs-')
+    try:
+        size = generate(os.path.join(tmp, 'mcp.log'), int(args.mb * 1024 * 1024))
+        print('mcp.log: %.1f MB, %d servers' % (size / 1048576.0, len(SERVERS)))
+        baseline = measure(tmp, 'bare')
+        print('baseline process (bare loop) peak RSS: %.1f MB, %d lines'
+              % (baseline['peak_kb'] / 1024.0, baseline['summary']['lines']))
+        for level in ('error', 'debug'):
+            best_ratio = None
+            for _round in range(args.repeat):
+                bare = measure(tmp, 'bare')
+                mod = measure(tmp, 'module', level)
+                ratio = mod['seconds'] / bare['seconds']
+                if best_ratio is None or ratio < best_ratio[0]:
+                    best_ratio = (ratio, bare, mod)
+            ratio, bare, mod = best_ratio
+            print('level=%-5s module %.3fs vs bare loop %.3fs -> %.2fx (target <= 6x for level=error); '
+                  'peak RSS %.1f MB (bare %.1f MB); matched %d'
+                  % (level, mod['seconds'], bare['seconds'], ratio, mod['peak_kb'] / 1024.0,
+                     bare['peak_kb'] / 1024.0, mod['summary']['matched']))
+    finally:
+        shutil.rmtree(tmp)
+
+
+if __name__ == '__main__':
+    main()

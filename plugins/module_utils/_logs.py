@@ -1,0 +1,1058 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mcpops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure engine for MCP client logs: find files, parse lines, filter, dedupe, pair, group.
+
+Reads log files as streams (one pass, bounded memory); ``tail`` reads from the end of each
+file in growing windows. No writes, no processes.
+
+Line shapes handled (Claude Desktop):
+  2026-01-03T11:39:20.074Z [github] [info] Server started and connected successfully
+  2026-01-03T11:39:20.074Z [github] [info] Initializing server... { metadata: undefined }
+  2026-01-03T11:39:20.074Z [github] [error] spawn uv ENOENT {        (metadata continues below)
+  2025-03-02T10:01:02.003Z [info] [perplexity-mcp] Initializing server...   (older: level first)
+  2024-11-28T09:27:43.719Z [info] Attempting to connect to MCP server neo4j... (oldest: no server)
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import calendar
+import collections
+import datetime
+import gzip
+import heapq
+import itertools
+import json
+import os
+import re
+import time
+
+from ansible_collections.mcpops.mcp.plugins.module_utils._config import (
+    MASK,
+    SECRET_FLAGS,
+    URL_CREDENTIALS_RE,
+    looks_secret_key,
+)
+
+LEVEL_NAMES = ('DEBUG', 'INFO', 'WARN', 'ERROR')
+LEVEL_RANK = {'DEBUG': 10, 'INFO': 20, 'WARN': 30, 'ERROR': 40}
+# Raw level token -> canonical name (lookups are by the exact token first, then lower-cased).
+RAW_LEVELS = {
+    'debug': 'DEBUG', 'trace': 'DEBUG', 'verbose': 'DEBUG', 'silly': 'DEBUG',
+    'info': 'INFO', 'notice': 'INFO', 'log': 'INFO',
+    'warn': 'WARN', 'warning': 'WARN',
+    'error': 'ERROR', 'fatal': 'ERROR', 'critical': 'ERROR', 'crit': 'ERROR', 'err': 'ERROR',
+}
+
+RAW_LEVELS_B = dict((k.encode('ascii'), v) for k, v in RAW_LEVELS.items())
+RAW_LEVELS_B.update((k.upper().encode('ascii'), v) for k, v in RAW_LEVELS.items())
+MAIN_LOG = 'mcp.log'
+SERVER_PREFIX = 'mcp-server-'
+# name, optional rotation marker, '.log', optional rotation marker, optional '.gz'
+LOG_FILE_RE = re.compile(r'^(?P<base>mcp|mcp-server-(?P<name>.+?))'
+                         r'(?P<rot1>\.old|\.\d+)?\.log(?P<rot2>\.old|\.\d+)?(?P<gz>\.gz)?$')
+
+# Lifecycle messages (message prefix -> event); 'ENOENT' spawn failures are matched separately.
+LIFECYCLE_PREFIXES = (
+    'Initializing server', 'Server started and connected successfully',
+    'Server transport closed unexpectedly', 'Server disconnected', 'Shutting down server',
+    'spawn ', 'Attempting to connect to MCP server', 'Connected to MCP server',
+)
+LIFECYCLE_PREFIXES_B = tuple(p.encode('ascii') for p in LIFECYCLE_PREFIXES)
+OLD_SERVER_RE = re.compile(r'^(?:Attempting to connect to|Connected to) MCP server (?P<name>.+?)(?:\.\.\.|!)$')
+STDERR_ERROR_RE = re.compile(r'Traceback \(most recent call last\)|Exception|Error:|ERR!|ENOENT|^npm error',
+                             re.MULTILINE)
+REQUEST_RE = re.compile(r'\bmethod="(?P<method>[^"]+)"')
+ID_RE = re.compile(r'\bid=(?P<id>[^\s,]+)')
+
+# Masking
+KEY_VALUE_RE = re.compile(r'''(?P<q>["']?)(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)(?P=q)(?P<sep>\s*[:=]\s*)'''
+                          r'''(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')''')
+BEARER_RE = re.compile(r'(?i)\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=\-]{6,}')
+FLAG_VALUE_RE = re.compile(r'''(?P<q>["'])(?P<flag>--?[A-Za-z][A-Za-z0-9_\-]*)(?P=q)(?P<sep>\s*,\s*)'''
+                           r'''(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')''')
+FLAG_EQ_RE = re.compile(r'(?P<flag>--[A-Za-z][A-Za-z0-9_\-]*)=(?P<value>[^\s\'",\]}]+)')
+
+# Lower-case fragments of every secret word, flag and token scheme above (SECRET_WORDS/SECRET_FLAGS).
+SECRET_HINTS = ('token', 'key', 'secret', 'pass', 'pat', 'credential', 'auth', 'cookie', 'bearer', 'basic')
+
+# Signature normalisation for errors_grouped (order matters: specific before general).
+SIGNATURE_RULES = (
+    (re.compile(r'\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?Z?'), '<time>'),
+    (re.compile(r'\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b'), '<uuid>'),
+    (re.compile(r'(?:[A-Za-z]:\\|\\\\)[^\s\'"():,]*'), '<path>'),
+    (re.compile(r'(?<![\w<:/])(?:~|\.{1,2})?/[^\s\'"():,]+'), '<path>'),
+    (re.compile(r'\b0x[0-9a-fA-F]+\b|\b[0-9a-fA-F]{12,}\b'), '<hex>'),
+    (re.compile(r'("id"\s*:\s*)("[^"]*"|\d+)'), r'\1<id>'),
+    (re.compile(r'\d+(?:\.\d+)?'), '<n>'),
+)
+MAX_SIGNATURE = 300
+SIGNATURE_CACHE = 4096
+
+RELATIVE_RE = re.compile(r'^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>[a-zA-Z]+)\s*(?:ago)?\s*$')
+UNIT_SECONDS = {}
+for _names, _secs in ((('s', 'sec', 'secs', 'second', 'seconds'), 1),
+                      (('m', 'min', 'mins', 'minute', 'minutes'), 60),
+                      (('h', 'hr', 'hrs', 'hour', 'hours'), 3600),
+                      (('d', 'day', 'days'), 86400),
+                      (('w', 'week', 'weeks'), 7 * 86400)):
+    for _name in _names:
+        UNIT_SECONDS[_name] = _secs
+
+DEDUPE_WINDOW_MS = 100
+MAX_PENDING_PER_SERVER = 10000
+TAIL_FIRST_WINDOW = 64 * 1024
+READ_CHUNK = 1024 * 1024
+
+
+class LogsError(Exception):
+    """Bad input (a since/until/pattern we cannot use). str() is one readable sentence."""
+
+
+# ---------------------------------------------------------------- time
+
+def format_ts(dt):
+    """datetime (aware or naive UTC) -> 'YYYY-MM-DDTHH:MM:SS.mmmZ'."""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return dt.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (dt.microsecond // 1000)
+
+
+def parse_time(text, now=None):
+    """ISO 8601 or relative ('30m', '1h', '2 days', '1 hour ago', 'now') -> canonical UTC string.
+
+    Naive ISO times are taken as UTC (the logs are in UTC)."""
+    if text is None:
+        return None
+    value = str(text).strip()
+    now = time.time() if now is None else now
+    if value.lower() == 'now':
+        return format_ts(datetime.datetime.utcfromtimestamp(now))
+    match = RELATIVE_RE.match(value)
+    if match:
+        unit = match.group('unit').lower()
+        if unit not in UNIT_SECONDS:
+            raise LogsError('Unknown time unit %r in %r; use s, m, h, d or w (e.g. 30m, 2 days, 1 hour ago).'
+                            % (match.group('unit'), value))
+        seconds = float(match.group('n')) * UNIT_SECONDS[unit]
+        return format_ts(datetime.datetime.utcfromtimestamp(now - seconds))
+    iso = value.replace(' ', 'T', 1) if len(value) > 10 and value[10] == ' ' else value
+    if iso.endswith(('Z', 'z')):
+        iso = iso[:-1] + '+00:00'
+    try:
+        dt = datetime.datetime.strptime(iso, '%Y-%m-%d') if len(iso) == 10 else None
+        if dt is None:
+            dt = _fromisoformat(iso)
+    except ValueError:
+        raise LogsError('Cannot read %r as a time; use ISO 8601 (2026-01-03T11:39:20Z) or a relative '
+                        'time (30m, 1h, 2 days, 1 hour ago).' % value)
+    return format_ts(dt)
+
+
+def _fromisoformat(iso):
+    # Python 3.9/3.10 fromisoformat wants exactly 3 or 6 fraction digits.
+    match = re.match(r'^(.*T\d\d:\d\d:\d\d)\.(\d+)(.*)$', iso)
+    if match:
+        frac = (match.group(2) + '000000')[:6]
+        iso = '%s.%s%s' % (match.group(1), frac, match.group(3))
+    return datetime.datetime.fromisoformat(iso)
+
+
+_DAY_CACHE = {}
+
+
+def ts_ms(ts):
+    """Canonical timestamp string -> epoch milliseconds (cached per day)."""
+    day = ts[:10]
+    base = _DAY_CACHE.get(day)
+    if base is None:
+        base = calendar.timegm((int(ts[0:4]), int(ts[5:7]), int(ts[8:10]), 0, 0, 0)) * 1000
+        _DAY_CACHE[day] = base
+    frac = ts[20:23] if ts[19:20] == '.' else '0'
+    return base + ((int(ts[11:13]) * 60 + int(ts[14:16])) * 60 + int(ts[17:19])) * 1000 + int(frac or 0)
+
+
+# ---------------------------------------------------------------- masking
+
+def _mask_quoted(value):
+    return value[0] + MASK + value[0]
+
+
+def mask_secrets(text):
+    """Mask secret-looking key values (JSON / JS object / key=value), Bearer tokens, URL passwords,
+    and values of credential flags in argument lists."""
+    if not text:
+        return text
+
+    def key_value(match):
+        if looks_secret_key(match.group('key')):
+            return match.group('q') + match.group('key') + match.group('q') + match.group('sep') + \
+                _mask_quoted(match.group('value'))
+        return match.group(0)
+
+    def flag_value(match):
+        if match.group('flag').lower() in SECRET_FLAGS and match.group('flag') != '-p':
+            return match.group('q') + match.group('flag') + match.group('q') + match.group('sep') + \
+                _mask_quoted(match.group('value'))
+        return match.group(0)
+
+    def flag_eq(match):
+        if match.group('flag').lower() in SECRET_FLAGS:
+            return match.group('flag') + '=' + MASK
+        return match.group(0)
+
+    lower = text.lower()
+    # Substring probes are far cheaper than the regexes; most messages carry nothing secret.
+    if any(hint in lower for hint in SECRET_HINTS):
+        if ':' in text or '=' in text:
+            text = KEY_VALUE_RE.sub(key_value, text)
+        if '-' in text:
+            text = FLAG_VALUE_RE.sub(flag_value, text)
+            text = FLAG_EQ_RE.sub(flag_eq, text)
+        text = BEARER_RE.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
+    if '@' in text:
+        text = URL_CREDENTIALS_RE.sub(lambda m: m.group('scheme') + m.group('user') + ':' + MASK + '@', text)
+    return text
+
+
+# ---------------------------------------------------------------- files
+
+class LogFile(object):
+    """One log file: path, which server it belongs to (None for mcp.log), rotated or current."""
+
+    def __init__(self, path, server, rotated):
+        self.path = path
+        self.server = server
+        self.rotated = rotated
+        self.bytes_read = 0
+
+    @property
+    def is_main(self):
+        return self.server is None
+
+
+def find_log_files(log_dir, names=None, include_rotated=False):
+    """Log files in log_dir, sorted (mcp.log files first, then per-server files by name)."""
+    found = []
+    try:
+        listing = os.listdir(log_dir)
+    except OSError:
+        return found
+    wanted = set(names) if names else None
+    for filename in listing:
+        match = LOG_FILE_RE.match(filename)
+        if not match:
+            continue
+        rotated = bool(match.group('rot1') or match.group('rot2') or match.group('gz'))
+        if rotated and not include_rotated:
+            continue
+        server = match.group('name')
+        if server is not None and wanted is not None and server not in wanted:
+            continue
+        path = os.path.join(log_dir, filename)
+        if not os.path.isfile(path):
+            continue
+        found.append(LogFile(path, server, rotated))
+    found.sort(key=lambda f: (not f.is_main, f.server or '', not f.rotated, f.path))
+    return found
+
+
+def _open_raw(log_file, offset=0):
+    raw = gzip.open(log_file.path, 'rb') if log_file.path.endswith('.gz') else open(log_file.path, 'rb')
+    if offset:
+        raw.seek(offset)
+    return raw
+
+
+# ---------------------------------------------------------------- parsing
+
+class Options(object):
+    """Filters shared by the readers and the pipeline."""
+
+    def __init__(self, names=None, since=None, until=None, level='debug', pattern=None):
+        self.names = set(names) if names else None
+        self.since = since
+        self.until = until
+        self.min_rank = LEVEL_RANK[str(level or 'debug').upper().replace('WARNING', 'WARN')]
+        try:
+            self.pattern = re.compile(pattern) if pattern else None
+        except re.error as exc:
+            raise LogsError('The pattern %r is not a valid regular expression: %s.' % (pattern, exc))
+        self.timed = since is not None or until is not None
+
+
+def _split_header(line):
+    """(timestamp, server, LEVEL, message) for a prefixed line, else None."""
+    if len(line) < 26 or line[23] != 'Z' or line[24] != ' ' or line[10] != 'T' or line[4] != '-':
+        return None
+    ts = line[:24]
+    rest = line[25:]
+    if rest[:1] != '[':
+        return ts, '', 'INFO', rest
+    j = rest.find(']')
+    if j < 0:
+        return ts, '', 'INFO', rest
+    first = rest[1:j]
+    if rest[j + 1:j + 3] == ' [':
+        k = rest.find(']', j + 3)
+        if k > 0:
+            second = rest[j + 3:k]
+            level = RAW_LEVELS.get(second) or RAW_LEVELS.get(second.lower())
+            if level is not None:
+                return ts, first, level, rest[k + 2:]
+            level = RAW_LEVELS.get(first) or RAW_LEVELS.get(first.lower())
+            if level is not None:
+                return ts, second, level, rest[k + 2:]
+    level = RAW_LEVELS.get(first) or RAW_LEVELS.get(first.lower())
+    if level is not None:
+        message = rest[j + 2:]
+        match = OLD_SERVER_RE.match(message)
+        return ts, match.group('name') if match else '', level, message
+    return ts, first, 'INFO', rest[j + 2:]
+
+
+def _bracket_depth(text):
+    return text.count('{') + text.count('[') - text.count('}') - text.count(']')
+
+
+def _split_metadata(message):
+    """(message, metadata or None, open) — open is True when the metadata continues on later lines."""
+    idx = message.find(' { metadata: ')
+    if idx >= 0:
+        meta = message[idx + 1:]
+        if meta == '{ metadata: undefined }':
+            meta = None
+        return message[:idx], meta, _bracket_depth(message[idx:]) > 0
+    if message.endswith(' {'):
+        return message[:-2], '{', True
+    if not message.startswith('Message from'):
+        idx = message.find(' {"')
+        if idx > 0 and message.endswith('}') and not message[:idx].endswith(':'):
+            return message[:idx], message[idx + 1:], False
+    return message, None, False
+
+
+def _new_entry(ts, server, level, message, stream, path, lineno):
+    return {'timestamp': ts, 'server': server, 'level': level, 'message': message, 'metadata': None,
+            'stream': stream, 'method': None, 'duration': None, 'file': path, 'line': lineno}
+
+
+def _finish(entry, cont, into_metadata):
+    if cont:
+        text = '\n'.join(cont)
+        if into_metadata:
+            entry['metadata'] = (entry['metadata'] or '') + '\n' + text
+        else:
+            entry['message'] = entry['message'] + '\n' + text
+
+
+def _stderr_entry(lines, ts, log_file, lineno):
+    while lines and not lines[-1].strip():
+        lines.pop()
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    if start >= len(lines):
+        return None
+    text = '\n'.join(lines[start:])
+    level = 'ERROR' if STDERR_ERROR_RE.search(text) else 'INFO'
+    return _new_entry(ts, log_file.server, level, text, 'stderr', log_file.path,
+                      None if lineno is None else lineno + start)
+
+
+_PREFILTERS = {}
+
+
+def _prefilter(min_rank):
+    """match() of a bytes regex that accepts every prefixed line that can pass min_rank or carries a
+    lifecycle event (in both layouts); None when INFO passes, as nearly every line is parsed then.
+    Lines it rejects are skipped without decoding; it may accept more, exact parsing follows."""
+    if min_rank <= LEVEL_RANK['INFO']:
+        return None
+    if min_rank not in _PREFILTERS:
+        tokens = '|'.join(sorted(re.escape(k) for k, v in RAW_LEVELS.items() if LEVEL_RANK[v] >= min_rank))
+        life = '|'.join(re.escape(p) for p in LIFECYCLE_PREFIXES)
+        bracket = r'\[[^\]\n]*\] '
+        pattern = (r'.{23}Z (?:%(b)s\[(?:(?i:%(t)s)\]|[^\]\n]*\] (?:%(l)s))|\[(?i:%(t)s)\]|%(b)s(?:%(l)s)|(?:%(l)s))'
+                   % {'b': bracket, 't': tokens, 'l': life})
+        _PREFILTERS[min_rank] = re.compile(pattern.encode('ascii'), re.DOTALL).match
+    return _PREFILTERS[min_rank]
+
+
+def _bytes_depth(data):
+    return data.count(b'{') + data.count(b'[') - data.count(b'}') - data.count(b']')
+
+
+def _text(data):
+    return data.rstrip(b'\r\n').decode('utf-8', 'replace')
+
+
+def _lines(raw):
+    """The file's lines as bytes, without a UTF-8 byte-order mark on the first."""
+    first = raw.readline()
+    if first[:3] == b'\xef\xbb\xbf':
+        first = first[3:]
+    if first:
+        yield first
+    for line in raw:
+        yield line
+
+
+class _ReadContext(object):
+    """Per-file filter state shared by the readers (bytes forms of the options)."""
+
+    def __init__(self, log_file, opts, offset):
+        self.log_file = log_file
+        self.opts = opts
+        self.path = log_file.path
+        self.main = log_file.is_main
+        self.line_numbers = offset == 0
+        self.file_server_b = (log_file.server or '').encode('utf-8')
+        self.level_ok = dict((name, LEVEL_RANK[name] >= opts.min_rank) for name in LEVEL_NAMES)
+        self.names_b = set(n.encode('utf-8') for n in opts.names) if opts.names is not None else None
+        self.since = opts.since.encode('ascii') if opts.since else None
+        self.until = opts.until.encode('ascii') if opts.until else None
+        self.timed = opts.timed
+        self.server_cache = {}
+
+
+def _header_entry(line, ctx, lineno):
+    """The entry a prefixed line starts, when it passes the filters or carries a lifecycle event."""
+    message = None
+    level = None
+    j = line.find(b']', 26)
+    if line[25:26] == b'[' and j > 0 and line[j + 1:j + 3] == b' [':
+        k = line.find(b']', j + 3)
+        if k > 0:
+            level = RAW_LEVELS_B.get(line[j + 3:k])
+            if level is not None:
+                server_b = line[26:j]
+                mstart = k + 2
+    if level is None:
+        head = _split_header(_text(line))
+        if head is None:
+            return None
+        _ts, server, level, message = head
+        server_b = server.encode('utf-8')
+    if not server_b:
+        server_b = ctx.file_server_b
+    if ctx.names_b is not None and server_b not in ctx.names_b:
+        return None
+    keep = ctx.level_ok[level] and (not ctx.timed or (
+        (ctx.since is None or line[:24] >= ctx.since) and (ctx.until is None or line[:24] <= ctx.until)))
+    if not keep and not (line.startswith(LIFECYCLE_PREFIXES_B, mstart) if message is None
+                         else message.startswith(LIFECYCLE_PREFIXES)):
+        return None
+    if message is None:
+        message = _text(line[mstart:])
+    server = ctx.server_cache.get(server_b)
+    if server is None:
+        server = ctx.server_cache[server_b] = server_b.decode('utf-8', 'replace')
+    message, metadata, opened = _split_metadata(message)
+    entry = _new_entry(line[:24].decode('ascii', 'replace'), server, level, message, 'log', ctx.path,
+                       lineno if ctx.line_numbers else None)
+    entry['metadata'] = metadata
+    entry['_keep'] = keep
+    entry['_open'] = opened or message[-1:] in ('{', '[')
+    return entry
+
+
+def _is_header(line):
+    return line.startswith(b'Z ', 23) and line[10] == 84  # 84 == ord('T')
+
+
+def read_entries(log_file, opts, offset=0):
+    """Yield entries of one file, oldest first, that pass the name/time/level filters or carry a
+    lifecycle event (entry['_keep'] says which). Streams the file as bytes and decodes only what it
+    keeps; read from an offset (tail), line numbers are unknown (None)."""
+    prefilter = _prefilter(opts.min_rank)
+    if log_file.is_main and prefilter is not None and not log_file.path.endswith('.gz'):
+        return _read_main_prefiltered(log_file, opts, offset, prefilter)
+    return _read_lines(log_file, opts, offset, prefilter)
+
+
+_SCANNERS = {}
+
+
+def _scanners(min_rank):
+    """Two bytes regexes whose matches lie on every prefixed line of mcp.log that can pass min_rank
+    or carries a lifecycle event: one for '[server] [level]' lines and lifecycle messages (its
+    literal '] ' prefix lets the regex engine skip ahead fast), one for the older '[level] [server]'."""
+    if min_rank not in _SCANNERS:
+        tokens = '|'.join(sorted(re.escape(k) for k, v in RAW_LEVELS.items() if LEVEL_RANK[v] >= min_rank))
+        life = '|'.join(re.escape(p) for p in LIFECYCLE_PREFIXES)
+        current = r'\] (?:\[(?i:%s)\] |(?:%s))' % (tokens, life)
+        older = r'Z \[(?i:%s)\] ' % tokens
+        _SCANNERS[min_rank] = (re.compile(current.encode('ascii')), re.compile(older.encode('ascii')))
+    return _SCANNERS[min_rank]
+
+
+def _header_at(data, pos):
+    return data.startswith(b'Z ', pos + 23) and data[pos + 10:pos + 11] == b'T'
+
+
+def _older_layout(data, pos):
+    """True when the line at pos starts '<ts> [<level>] ' (the level-first layout)."""
+    if not _header_at(data, pos) or data[pos + 25:pos + 26] != b'[':
+        return False
+    end = data.find(b'] ', pos + 26, pos + 40)
+    return end > 0 and data[pos + 26:end].lower() in RAW_LEVELS_B
+
+
+def _read_main_prefiltered(log_file, opts, offset, prefilter):
+    """mcp.log with a level filter: find the few lines worth parsing with regex scans over big
+    chunks (C speed), parse only those, and look up the continuation lines after each of them."""
+    ctx = _ReadContext(log_file, opts, offset)
+    current, older = _scanners(opts.min_rank)
+    raw = _open_raw(log_file, offset)
+    lineno = 1          # line number at the start of the block
+    carry = b''
+    first = True
+    try:
+        while True:
+            chunk = raw.read(READ_CHUNK)
+            if first:
+                first = False
+                if chunk[:3] == b'\xef\xbb\xbf':
+                    chunk = chunk[3:]
+            final = not chunk
+            block = carry + chunk if carry else chunk
+            if not block:
+                break
+            if final:
+                carry = b''
+            else:
+                # Keep the last entry (it may continue in the next chunk) for the next round.
+                nl = block.rfind(b'\n')
+                while nl >= 0 and not _header_at(block, nl + 1):
+                    nl = block.rfind(b'\n', 0, nl)
+                cut = nl + 1 if nl >= 0 else 0
+                carry = block[cut:]
+                block = block[:cut]
+                if not block:
+                    continue
+            starts = set()
+            for match in current.finditer(block):
+                starts.add(block.rfind(b'\n', 0, match.start()) + 1)
+            # The older layout only shows up around an upgrade; look for it where a block starts or ends.
+            if _older_layout(block, 0) or _older_layout(block, block.rfind(b'\n', 0, len(block) - 1) + 1):
+                for match in older.finditer(block):
+                    starts.add(block.rfind(b'\n', 0, match.start()) + 1)
+            size = len(block)
+            counted = 0
+            for start in sorted(starts):
+                if not _header_at(block, start):
+                    continue  # the match was inside a continuation line
+                lineno += block.count(b'\n', counted, start)
+                counted = start
+                end = block.find(b'\n', start)
+                if end < 0:
+                    end = size
+                entry = _header_entry(block[start:end], ctx, lineno)
+                if entry is None:
+                    continue
+                cont = []
+                pos = end + 1
+                while pos < size and not _header_at(block, pos):
+                    nxt = block.find(b'\n', pos)
+                    if nxt < 0:
+                        nxt = size
+                    cont.append(_text(block[pos:nxt]))
+                    pos = nxt + 1
+                if cont:
+                    _finish(entry, cont, entry['metadata'] is not None)
+                del entry['_open']
+                yield entry
+            lineno += block.count(b'\n', counted)
+            if final:
+                break
+    finally:
+        try:
+            log_file.bytes_read += max(0, raw.tell() - offset)
+        except (OSError, ValueError):
+            pass
+        raw.close()
+
+
+def _read_lines(log_file, opts, offset, prefilter):
+    """Line by line: per-server files (stderr blocks between entries) and unfiltered reads."""
+    ctx = _ReadContext(log_file, opts, offset)
+    raw = _open_raw(log_file, offset)
+    main = ctx.main
+    line_numbers = ctx.line_numbers
+    names, min_rank, since, until, timed = opts.names, opts.min_rank, opts.since, opts.until, opts.timed
+    cur = None          # entry being built, or None while skipping
+    cur_meta = False    # continuation goes to metadata (else to the message)
+    cont = None         # continuation lines of cur
+    depth = 0           # open brackets of the last entry's metadata: continuation, not stderr
+    last_ts = None
+    err = None          # stderr block lines (per-server files)
+    err_line = 0
+    err_ts = None
+    try:
+        for lineno, line in enumerate(_lines(raw), 1):
+            if prefilter is not None and main and cur is None and prefilter(line) is None:
+                continue
+            if not _is_header(line):
+                # Continuation of the entry before, or (per-server files) the server's stderr.
+                if main or depth > 0:
+                    if depth > 0:
+                        depth += _bytes_depth(line)
+                    if cur is not None:
+                        cont.append(_text(line))
+                    continue
+                if err is None:
+                    err = [_text(line)]
+                    err_line = lineno
+                    err_ts = last_ts.decode('ascii', 'replace') if last_ts else None
+                else:
+                    err.append(_text(line))
+                continue
+            # A new prefixed line: finish what came before.
+            if cur is not None:
+                _finish(cur, cont, cur_meta)
+                del cur['_open']
+                yield cur
+                cur = None
+            if err is not None:
+                entry = _stderr_entry(err, err_ts, log_file, err_line if line_numbers else None)
+                err = None
+                if entry is not None and _passes(entry, names, min_rank, since, until, timed):
+                    entry['_keep'] = True
+                    yield entry
+            if not main:
+                last_ts = line[:24]
+            entry = None
+            if prefilter is None or prefilter(line) is not None:
+                entry = _header_entry(line, ctx, lineno)
+            if entry is None:
+                depth = 0
+                if not main and line.rstrip(b'\r\n')[-1:] in (b'{', b'['):
+                    depth = _bytes_depth(line[25:])  # the [server] [level] brackets are balanced
+                continue
+            cur = entry
+            cont = []
+            cur_meta = entry['metadata'] is not None
+            depth = 0
+            if not main and entry['_open']:
+                depth = _bracket_depth(entry['message']) + _bracket_depth(entry['metadata'] or '')
+        if cur is not None:
+            _finish(cur, cont, cur_meta)
+            del cur['_open']
+            yield cur
+        if err is not None:
+            entry = _stderr_entry(err, err_ts, log_file, err_line if line_numbers else None)
+            if entry is not None and _passes(entry, names, min_rank, since, until, timed):
+                entry['_keep'] = True
+                yield entry
+    finally:
+        try:
+            log_file.bytes_read += max(0, raw.tell() - offset)
+        except (OSError, ValueError):
+            pass
+        raw.close()
+
+
+def _passes(entry, names, min_rank, since, until, timed):
+    if names is not None and entry['server'] not in names:
+        return False
+    if LEVEL_RANK[entry['level']] < min_rank:
+        return False
+    if timed:
+        ts = entry['timestamp']
+        if ts is None or (since is not None and ts < since) or (until is not None and ts > until):
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- pipeline
+
+def _merge_key(entry):
+    return entry['timestamp'] or ''
+
+
+class Deduper(object):
+    """Drop the copy of an entry that appears in both mcp.log and its server's own file.
+
+    The copies carry the same server, level and message and timestamps a millisecond or so
+    apart; repeats inside one file are real and are kept."""
+
+    def __init__(self, window_ms=DEDUPE_WINDOW_MS):
+        self.window_ms = window_ms
+        self.recent = {}
+        self.order = collections.deque()
+
+    def is_duplicate(self, entry):
+        ts = entry['timestamp']
+        if ts is None or entry['stream'] != 'log':
+            return False
+        now = ts_ms(ts)
+        order = self.order
+        while order and order[0][0] < now - self.window_ms:
+            _old_ms, old_key, old_item = order.popleft()
+            bucket = self.recent.get(old_key)
+            if bucket is not None:
+                try:
+                    bucket.remove(old_item)
+                except ValueError:
+                    pass
+                if not bucket:
+                    del self.recent[old_key]
+        key = (entry['server'], entry['level'], entry['message'])
+        main = entry['file_is_main']
+        bucket = self.recent.get(key)
+        if bucket:
+            for item in bucket:
+                if item[1] != main and abs(item[0] - now) <= self.window_ms:
+                    bucket.remove(item)
+                    first = item[2]
+                    if first['metadata'] is None and entry['metadata'] is not None:
+                        first['metadata'] = entry['metadata']
+                    return True
+        item = [now, main, entry]
+        self.recent.setdefault(key, []).append(item)
+        order.append((now, key, item))
+        return False
+
+
+class Lifecycle(object):
+    """Last lifecycle event per server; 'session' counts connection attempts (for id pairing)."""
+
+    def __init__(self):
+        self.state = {}
+        self.sessions = {}
+
+    def feed(self, entry):
+        message = entry['message']
+        if not message.startswith(LIFECYCLE_PREFIXES) or entry['stream'] != 'log':
+            return
+        server = entry['server']
+        state = self.state.get(server)
+        if state is None:
+            state = self.state[server] = {'last_event': None, 'at': None, 'message': None, '_connected': False}
+        if message.startswith(('Initializing server', 'Attempting to connect to MCP server')):
+            event = 'initializing'
+            state['_connected'] = False
+            self.sessions[server] = self.sessions.get(server, 0) + 1
+        elif message.startswith(('Server started and connected successfully', 'Connected to MCP server')):
+            event = 'connected'
+            state['_connected'] = True
+        elif message.startswith(('Server transport closed unexpectedly', 'Server disconnected')):
+            # Both lines follow one exit; a spawn failure or a shutdown already said why.
+            if state['last_event'] in ('never_started', 'stopped', 'disconnected'):
+                return
+            else:
+                event = 'disconnected' if state['_connected'] else 'never_started'
+        elif message.startswith('Shutting down server'):
+            event = 'stopped'
+            state['_connected'] = False
+        elif message.startswith('spawn ') and 'ENOENT' in message:
+            event = 'never_started'
+            state['_connected'] = False
+        else:
+            return
+        state['last_event'] = event
+        state['at'] = entry['timestamp']
+        state['message'] = message.split('\n', 1)[0]
+
+    def session(self, server):
+        return self.sessions.get(server, 0)
+
+    def result(self):
+        return dict((server, {'last_event': s['last_event'], 'at': s['at'], 'message': mask_secrets(s['message'])})
+                    for server, s in self.state.items())
+
+
+class Pairer(object):
+    """Give JSON-RPC messages their method, and responses the duration since their request."""
+
+    def __init__(self, lifecycle):
+        self.lifecycle = lifecycle
+        self.pending = {}
+        self.pending_count = collections.Counter()
+        self.session_seen = {}
+
+    def feed(self, entry):
+        message = entry['message']
+        if message.startswith('Message from client: '):
+            sender, body = 'client', message[21:]
+        elif message.startswith('Message from server: '):
+            sender, body = 'server', message[21:]
+        else:
+            return
+        server = entry['server']
+        session = self.lifecycle.session(server)
+        if self.session_seen.get(server, session) != session:
+            # A new connection attempt: ids start over, old requests will never be answered.
+            for key in [k for k in self.pending if k[0] == server]:
+                del self.pending[key]
+            self.pending_count[server] = 0
+        self.session_seen[server] = session
+        method, msg_id, is_response = _rpc_fields(body)
+        if method is not None:
+            entry['method'] = method
+        if msg_id is None or entry['timestamp'] is None:
+            return
+        if is_response:
+            request = self.pending.pop((server, session, 'client' if sender == 'server' else 'server', msg_id), None)
+            if request is not None:
+                self.pending_count[server] -= 1
+                entry['method'] = request[0]
+                entry['duration'] = ts_ms(entry['timestamp']) - request[1]
+        elif method is not None:
+            if self.pending_count[server] >= MAX_PENDING_PER_SERVER:
+                return
+            key = (server, session, sender, msg_id)
+            if key not in self.pending:
+                self.pending_count[server] += 1
+            self.pending[key] = (method, ts_ms(entry['timestamp']))
+
+
+def _rpc_fields(body):
+    """(method, id, is_response) of a logged JSON-RPC message; tolerant of the key=value form."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        msg_id = data.get('id')
+        if isinstance(msg_id, (dict, list)):
+            msg_id = None
+        method = data.get('method') if isinstance(data.get('method'), str) else None
+        is_response = method is None and ('result' in data or 'error' in data)
+        return method, (None if msg_id is None else json.dumps(msg_id)), is_response
+    match = REQUEST_RE.search(body)
+    id_match = ID_RE.search(body)
+    msg_id = id_match.group('id') if id_match else None
+    if msg_id is not None and msg_id.isdigit():
+        msg_id = json.dumps(int(msg_id))
+    method = match.group('method') if match else None
+    is_response = method is None and msg_id is not None
+    return method, msg_id, is_response
+
+
+def signature(message):
+    """A message with numbers, ids, times and paths normalised, for grouping errors."""
+    lines = [line for line in message.split('\n') if line.strip()]
+    if not lines:
+        return ''
+    traceback = any(line.startswith('Traceback (most recent call last)') for line in lines)
+    text = lines[-1] if traceback else lines[0]
+    text = text.strip()
+    if not traceback and not any(c.isalnum() for c in text):
+        text = ' '.join(line.strip() for line in lines)
+    for regex, repl in SIGNATURE_RULES:
+        text = regex.sub(repl, text)
+    return text[:MAX_SIGNATURE]
+
+
+class Aggregate(object):
+    """counts and errors_grouped over a stream of matching entries."""
+
+    def __init__(self):
+        self.counts = {}
+        self.groups = {}
+        self.signatures = {}
+
+    def add(self, entry):
+        server = entry['server']
+        per = self.counts.get(server)
+        if per is None:
+            per = self.counts[server] = dict((name, 0) for name in LEVEL_NAMES)
+        per[entry['level']] += 1
+        if entry['level'] == 'ERROR':
+            message = entry['message']
+            sig = self.signatures.get(message)
+            if sig is None:
+                sig = signature(mask_secrets(message))
+                if len(self.signatures) < SIGNATURE_CACHE:
+                    self.signatures[message] = sig
+            group = self.groups.get(sig)
+            if group is None:
+                group = self.groups[sig] = {'signature': sig, 'count': 0, 'servers': set(),
+                                            'first': entry['timestamp'], 'last': entry['timestamp']}
+            group['count'] += 1
+            group['servers'].add(server)
+            ts = entry['timestamp']
+            if ts is not None:
+                if group['first'] is None or ts < group['first']:
+                    group['first'] = ts
+                if group['last'] is None or ts > group['last']:
+                    group['last'] = ts
+
+    def errors_grouped(self):
+        out = []
+        for group in self.groups.values():
+            item = dict(group)
+            item['servers'] = sorted(group['servers'])
+            out.append(item)
+        out.sort(key=lambda g: (-g['count'], g['signature']))
+        return out
+
+
+def _pipeline(files, opts, offsets=None):
+    """Merged, de-duplicated, paired stream of entries; yields only matching ones.
+
+    Returns (generator, lifecycle)."""
+    lifecycle = Lifecycle()
+    pairer = Pairer(lifecycle)
+    deduper = Deduper()
+    pattern = opts.pattern
+    streams = []
+    for log_file in files:
+        offset = offsets.get(log_file.path, 0) if offsets else 0
+        streams.append(_tagged(read_entries(log_file, opts, offset), log_file.is_main))
+    dedupe = any(f.is_main for f in files) and any(not f.is_main for f in files)
+
+    def generate():
+        merged = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=_merge_key)
+        for entry in merged:
+            if dedupe and deduper.is_duplicate(entry):
+                continue
+            lifecycle.feed(entry)
+            if not entry.pop('_keep'):
+                continue
+            del entry['file_is_main']
+            pairer.feed(entry)
+            if pattern is not None and not pattern.search(mask_secrets(entry['message'])):
+                continue
+            yield entry
+
+    return generate(), lifecycle
+
+
+def _tagged(entries, is_main):
+    for entry in entries:
+        entry['file_is_main'] = is_main
+        yield entry
+
+
+def _redact(entry):
+    entry['message'] = mask_secrets(entry['message'])
+    if entry['metadata'] is not None:
+        entry['metadata'] = mask_secrets(entry['metadata'])
+    return entry
+
+
+def empty_result(log_dir, exists):
+    return {'log_dir': log_dir, 'exists': exists, 'entries': [], 'counts': {}, 'errors_grouped': [],
+            'lifecycle': {}, 'files': [], 'matched': 0, 'truncated': False}
+
+
+def collect(log_dir, names=None, since=None, until=None, level='debug', pattern=None, tail=None,
+            max_entries=1000, include_rotated=False, now=None):
+    """Read the logs in log_dir and return the module's result (without 'changed')."""
+    if not os.path.isdir(log_dir):
+        return empty_result(log_dir, False)
+    if max_entries is not None and max_entries < 1:
+        raise LogsError('max_entries must be at least 1.')
+    if tail is not None and tail < 1:
+        raise LogsError('tail must be at least 1.')
+    opts = Options(names=names, since=parse_time(since, now), until=parse_time(until, now),
+                   level=level, pattern=pattern)
+    files = find_log_files(log_dir, names, include_rotated)
+    result = empty_result(log_dir, True)
+    if not files:
+        return result
+    if tail:
+        entries, matched, lifecycle = _collect_tail(files, opts, tail)
+        aggregate = Aggregate()
+        for entry in entries:
+            aggregate.add(entry)
+    else:
+        stream, lifecycle = _pipeline(files, opts)
+        aggregate = Aggregate()
+        kept = collections.deque(maxlen=max_entries)
+        matched = 0
+        for entry in stream:
+            matched += 1
+            aggregate.add(entry)
+            kept.append(entry)
+        entries = list(kept)
+    limit = max_entries if max_entries else len(entries)
+    truncated = matched > limit or len(entries) > limit
+    entries = entries[-limit:]
+    result.update({
+        'entries': [_redact(entry) for entry in entries],
+        'counts': aggregate.counts,
+        'errors_grouped': aggregate.errors_grouped(),
+        'lifecycle': lifecycle.result(),
+        'files': [{'path': f.path, 'bytes_read': f.bytes_read} for f in files],
+        'matched': matched,
+        'truncated': truncated,
+    })
+    return result
+
+
+def _file_size(log_file):
+    try:
+        return os.path.getsize(log_file.path)
+    except OSError:
+        return 0
+
+
+def _header_offset(log_file, offset):
+    """First byte offset >= offset that starts a timestamped line (0 stays 0)."""
+    if offset <= 0:
+        return 0
+    with open(log_file.path, 'rb') as raw:
+        raw.seek(offset - 1)
+        raw.readline()  # the rest of the line the cut falls into
+        while True:
+            pos = raw.tell()
+            line = raw.readline()
+            if not line:
+                return pos
+            if line[23:25] == b'Z ' and line[10:11] == b'T' and line[4:5] == b'-':
+                return pos
+
+
+def _collect_tail(files, opts, tail):
+    """Newest `tail` matching entries, reading growing windows from the end of each file.
+
+    An entry is certain once every file's window reaches back before it; windows double until
+    `tail` certain entries are found or the files are read whole. Gzipped rotated files are read whole."""
+    sizes = dict((f.path, _file_size(f)) for f in files)
+    window = TAIL_FIRST_WINDOW
+    while True:
+        offsets = {}
+        starts = {}
+        for f in files:
+            if f.path.endswith('.gz') or window >= sizes[f.path]:
+                offsets[f.path] = 0
+            else:
+                offsets[f.path] = _header_offset(f, sizes[f.path] - window)
+            starts[f.path] = offsets[f.path]
+            f.bytes_read = 0
+        cutoff = None
+        for f in files:
+            if starts[f.path] > 0:
+                first_ts = _first_timestamp(f, starts[f.path])
+                if first_ts is not None and (cutoff is None or first_ts > cutoff):
+                    cutoff = first_ts
+        stream, lifecycle = _pipeline(files, opts, offsets)
+        ring = collections.deque(maxlen=tail)
+        certain = 0
+        for entry in stream:
+            ring.append(entry)
+            if cutoff is None or (entry['timestamp'] is not None and entry['timestamp'] >= cutoff):
+                certain += 1
+        whole = all(v == 0 for v in offsets.values())
+        if whole or certain >= tail:
+            entries = list(ring)
+            if not whole:
+                entries = [e for e in entries if e['timestamp'] is not None and e['timestamp'] >= cutoff]
+            return entries, len(entries), lifecycle
+        window *= 4
+
+
+def _first_timestamp(log_file, offset):
+    with open(log_file.path, 'rb') as raw:
+        raw.seek(offset)
+        probe = raw.read(24)
+    try:
+        return probe.decode('ascii')
+    except UnicodeDecodeError:
+        return None
