@@ -206,8 +206,11 @@ class Style(object):
         body = text.strip()
         if '\n' not in body:
             # One-line document: keep it compact.
-            item_sep = ', ' if re.search(r'[\]}"\d el],\s', body) else ','
             key_sep = ': ' if re.search(r'":\s', body) else ':'
+            # No comma between items yet (one member per object): follow the key separator's spacing.
+            spaced = re.search(r'[\]}"\d el],\s', body)
+            tight = re.search(r'[\]}"\d el],\S', body)
+            item_sep = ', ' if spaced or (not tight and key_sep == ': ') else ','
             return cls(indent=None, newline=newline, trailing_newline=trailing, item_sep=item_sep, key_sep=key_sep)
         indent = '  '
         match = re.search(r'\n([ \t]+)\S', body)

@@ -41,10 +41,20 @@ def ansible_playbook():
 
 
 def collections_root():
-    """A directory holding ansible_collections/mcpops/mcp: the harness's build tree, or a temp symlink."""
+    """The dir holding ansible_collections/mcpops/mcp, found the way conftest.py finds it.
+
+    The build tree this file sits in, else MCPOPS_COLLECTIONS_PATH (set by make), else
+    ANSIBLE_COLLECTIONS_PATH, else a temp dir with a symlink to this checkout (pytest by hand).
+    """
     if _collections_root:
         return _collections_root[0]
-    for entry in os.environ.get('ANSIBLE_COLLECTIONS_PATH', os.environ.get('ANSIBLE_COLLECTIONS_PATHS', '')).split(os.pathsep):
+    parts = HERE.split(os.sep)
+    candidates = []
+    if 'ansible_collections' in parts:
+        candidates.append(os.sep.join(parts[:len(parts) - parts[::-1].index('ansible_collections') - 1]))
+    candidates.append(os.environ.get('MCPOPS_COLLECTIONS_PATH', ''))
+    candidates += os.environ.get('ANSIBLE_COLLECTIONS_PATH', '').split(os.pathsep)
+    for entry in candidates:
         if entry and os.path.isdir(os.path.join(entry, 'ansible_collections', 'mcpops', 'mcp', 'plugins')):
             _collections_root.append(entry)
             return entry
