@@ -673,6 +673,8 @@ def _sse_messages(response, deadline):
             if data_lines:
                 payload = '\n'.join(data_lines)
                 data_lines = []
+                if not payload.strip():
+                    continue  # a priming event (id only, empty data) for resumability
                 try:
                     yield json.loads(payload)
                 except ValueError:

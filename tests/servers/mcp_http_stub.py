@@ -45,7 +45,8 @@ def make_handler(mode):
             if payload is not None:
                 if mode == 'sse':
                     note = json.dumps({'jsonrpc': '2.0', 'method': 'notifications/message', 'params': {}})
-                    body = ('event: message\ndata: %s\n\n: keep-alive\n\nevent: message\ndata: %s\n\n'
+                    # A priming event (id, empty data) first, as servers with resumability send.
+                    body = ('id: prime-1\ndata: \n\nevent: message\ndata: %s\n\n: keep-alive\n\nevent: message\ndata: %s\n\n'
                             % (note, json.dumps(payload))).encode('utf-8')
                     self.send_header('Content-Type', 'text/event-stream')
                 else:

@@ -16,7 +16,7 @@ Modes:
   old_version  answers initialize with 2024-11-05 (supported)
   init_error   answers initialize with a JSON-RPC error
   not_jsonrpc  answers initialize with JSON that is not JSON-RPC
-  need_env     exits 2 unless STUB_API_TOKEN is set, then behaves like ok
+  need_env     exits 2 unless the variable --var names (default STUB_API_TOKEN) is set, then behaves like ok
   paginate     --tools tools (default 500), --page per page (default 50)
   ignore_term  answers, then ignores stdin EOF and SIGTERM and stays alive
   hang_term    never answers and ignores SIGTERM
@@ -39,7 +39,7 @@ import time
 
 
 def options(argv):
-    opts = {'mode': 'ok', 'delay': '1', 'tools': '500', 'page': '50', 'marker': ''}
+    opts = {'mode': 'ok', 'delay': '1', 'tools': '500', 'page': '50', 'marker': '', 'var': 'STUB_API_TOKEN'}
     for arg in argv:
         if arg.startswith('--') and '=' in arg:
             key, value = arg[2:].split('=', 1)
@@ -125,8 +125,8 @@ def main():
         token = os.environ.get('STUB_API_TOKEN', 'none')
         sys.stderr.write('connecting with STUB_API_TOKEN=%s PASSWORD=hunter2 token %s\n' % (token, token))
         raise RuntimeError('cannot open database /nonexistent/db.sqlite')
-    if mode == 'need_env' and not os.environ.get('STUB_API_TOKEN'):
-        sys.stderr.write('error: STUB_API_TOKEN is not set\n')
+    if mode == 'need_env' and not os.environ.get(opts['var']):
+        sys.stderr.write('error: %s is not set\n' % opts['var'])
         sys.exit(2)
     if mode == 'banner':
         print('Stub MCP server v0.1 listening on stdio')
