@@ -1,0 +1,160 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mcpops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Many writers at once, and writers killed with SIGKILL mid-edit: the config stays whole and valid."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+from _helpers import (
+    module_utils_env,
+    playbook_argv,
+    playbook_env,
+    read,
+    server_task,
+    strict_load,
+    write,
+    write_inventory,
+    write_playbook,
+)
+
+CONFIG = 'claude_desktop_config.json'
+PARALLEL = 20
+KILLS = 40
+PLAYBOOK_KILLS = 4
+
+BASE = {
+    'globalShortcut': 'Ctrl+Space',
+    'mcpServers': dict(('base%02d' % n, {'command': 'node', 'args': ['server-%d.js' % n, 'x' * 200],
+                                         'disabled': False}) for n in range(40)),
+    'preferences': {'theme': 'dark'},
+}
+
+# Edits the config in a loop through the module's own edit path (lock, re-read, backup, atomic write)
+# until it is killed: adds and removes servers with args of varying size, so the file grows and shrinks.
+WRITER = r'''
+import random, sys
+from ansible_collections.mcpops.mcp.plugins.module_utils._common import resolve_context
+from ansible_collections.mcpops.mcp.plugins.module_utils._config import apply_server
+from ansible_collections.mcpops.mcp.plugins.module_utils._files import edit_config
+
+ctx = resolve_context(dict(client='claude_desktop', config_path=sys.argv[1], user=None, backup_dir=sys.argv[2]))
+rng = random.Random(int(sys.argv[3]))
+n = 0
+while True:
+    n += 1
+    name = 'w%d' % rng.randrange(6)
+    if rng.random() < 0.3:
+        edit = lambda doc: apply_server(doc, name, 'absent')
+    else:
+        entry = {'command': 'node', 'args': ['--run', str(n)] + ['y' * rng.randrange(1, 4000)] * rng.randrange(1, 20)}
+        edit = lambda doc: apply_server(doc, name, 'present', entry)
+    edit_config(ctx, edit, backup=n % 5 == 0)
+'''
+
+
+def _assert_whole(path):
+    """The file parses strictly, passes the module's own validation and still has every base server."""
+    data = read(path)
+    doc = strict_load(data)
+    assert doc['globalShortcut'] == 'Ctrl+Space' and doc['preferences'] == {'theme': 'dark'}
+    for name, entry in BASE['mcpServers'].items():
+        assert doc['mcpServers'][name] == entry
+    return doc
+
+
+def _temp_files(directory):
+    return sorted(n for n in os.listdir(directory) if n.endswith('.tmp'))
+
+
+def test_parallel_playbooks_all_land(tmp_path):
+    path = write(str(tmp_path / 'home' / CONFIG), json.dumps(BASE, indent=2) + '\n', mode=0o640)
+    procs = []
+    for n in range(PARALLEL):
+        rundir = tempfile.mkdtemp(prefix='parallel-%02d-' % n, dir=str(tmp_path))
+        playbook = write_playbook(rundir, [server_task('add', name='p%02d' % n, command='/bin/true', args=[str(n)],
+                                                       config_path=path)])
+        argv = playbook_argv(playbook, write_inventory(rundir))
+        env = playbook_env(os.path.join(rundir, 'results.jsonl'), {'ANSIBLE_LOCAL_TEMP': os.path.join(rundir, 'tmp')})
+        procs.append((argv, subprocess.Popen(argv, cwd=rundir, env=env, stdout=subprocess.PIPE,
+                                             stderr=subprocess.STDOUT)))
+    failures = []
+    for argv, proc in procs:
+        out = proc.communicate(timeout=240)[0].decode('utf-8', 'replace')
+        if proc.returncode != 0:
+            failures.append('%s\n%s' % (' '.join(argv), out[-3000:]))
+    assert not failures, '\n\n'.join(failures)
+    doc = _assert_whole(path)
+    for n in range(PARALLEL):
+        assert doc['mcpServers']['p%02d' % n] == {'command': '/bin/true', 'args': [str(n)]}
+    assert len(doc['mcpServers']) == len(BASE['mcpServers']) + PARALLEL
+    assert os.stat(path).st_mode & 0o777 == 0o640
+    # Every change wrote its own pre-change backup; none overwrote another.
+    backups = os.listdir(str(tmp_path / 'home' / 'backups'))
+    assert len(backups) == PARALLEL and len(set(backups)) == PARALLEL
+    assert not _temp_files(str(tmp_path / 'home'))
+
+
+def test_writer_killed_at_random_moments_never_breaks_the_file(tmp_path):
+    home = tmp_path / 'home'
+    path = write(str(home / CONFIG), json.dumps(BASE, indent=2) + '\n', mode=0o600)
+    script = write(str(tmp_path / 'writer.py'), WRITER)
+    rng = random.Random(20261201)
+    env = module_utils_env()
+    seen = set()
+    for n in range(KILLS):
+        proc = subprocess.Popen([sys.executable, script, path, str(home / 'backups'), str(n)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.03, 0.25))  # imports take ~30 ms; then it edits as fast as it can
+        if proc.poll() is not None:
+            pytest.fail('writer exited early (%s): %s' % (proc.returncode, proc.stderr.read().decode('utf-8', 'replace')))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stderr.close()
+        doc = _assert_whole(path)
+        seen.add(read(path))
+        assert set(doc['mcpServers']) - set(BASE['mcpServers']) <= set('w%d' % i for i in range(6))
+    # The kills landed while it was editing: the file went through many states.
+    assert len(seen) > KILLS // 2
+    # A kill between writing the temp file and the rename can leave a temp file; never a broken config.
+    for name in _temp_files(str(home)):
+        strict_load(read(str(home / name))) if os.path.getsize(str(home / name)) else None
+
+
+def test_playbook_killed_mid_run_never_breaks_the_file(tmp_path):
+    home = tmp_path / 'home'
+    path = write(str(home / CONFIG), json.dumps(BASE, indent=2) + '\n', mode=0o600)
+    items = ['k%d' % (n % 5) for n in range(40)]
+    task = server_task('edit', name='{{ item }}', command='/bin/true', args=['{{ 9999 | random }}'], config_path=path)
+    task['loop'] = items
+    rundir = tempfile.mkdtemp(dir=str(tmp_path))
+    argv = playbook_argv(write_playbook(rundir, [task]), write_inventory(rundir))
+    env = playbook_env(os.path.join(rundir, 'results.jsonl'), {'ANSIBLE_LOCAL_TEMP': os.path.join(rundir, 'tmp')})
+    rng = random.Random(7)
+    changes = 0
+    for _n in range(PLAYBOOK_KILLS):
+        before = read(path)
+        proc = subprocess.Popen(argv, cwd=rundir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        # Wait for the first edit, then kill the whole process group (controller, worker, module) mid-loop.
+        deadline = time.time() + 60
+        while read(path) == before and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.6))
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        changes += read(path) != before
+        _assert_whole(path)
+    assert changes == PLAYBOOK_KILLS
