@@ -70,9 +70,9 @@ def generate(path, target_bytes, seed=7):
                              % (_ts(ms), server, method, args, ids[server], meta))
                 body = '{"content":[{"type":"text","text":"%s"}]}' % ('r' * rnd.randint(20, 400))
                 if rnd.random() < 0.01:
-                    lines.append('%s [%s] [error] Message from server: {"jsonrpc":"2.0","id":%d,"error":{"code":-32603,'
-                                 '"message":"Request %d failed"}}%s' % (_ts(ms + 900), server, ids[server],
-                                                                       ids[server], meta))
+                    failure = ('%s [%s] [error] Message from server: {"jsonrpc":"2.0","id":%d,"error":'
+                               '{"code":-32603,"message":"Request %d failed"}}%s')
+                    lines.append(failure % (_ts(ms + 900), server, ids[server], ids[server], meta))
                 else:
                     lines.append('%s [%s] [info] Message from server: {"jsonrpc":"2.0","id":%d,"result":%s}%s'
                                  % (_ts(ms + rnd.randint(5, 7000)), server, ids[server], body, meta))

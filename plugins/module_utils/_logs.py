@@ -23,7 +23,6 @@ import collections
 import datetime
 import gzip
 import heapq
-import itertools
 import json
 import os
 import re
@@ -80,6 +79,7 @@ SECRET_HINTS = ('token', 'key', 'secret', 'pass', 'pat', 'credential', 'auth', '
 
 # Signature normalisation for errors_grouped (order matters: specific before general).
 SIGNATURE_RULES = (
+    (re.compile(r'"jsonrpc"\s*:\s*"2\.0"\s*,?'), ''),
     (re.compile(r'\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?Z?'), '<time>'),
     (re.compile(r'\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b'), '<uuid>'),
     (re.compile(r'(?:[A-Za-z]:\\|\\\\)[^\s\'"():,]*'), '<path>'),
@@ -129,7 +129,7 @@ def parse_time(text, now=None):
     value = str(text).strip()
     now = time.time() if now is None else now
     if value.lower() == 'now':
-        return format_ts(datetime.datetime.utcfromtimestamp(now))
+        return format_ts(datetime.datetime.fromtimestamp(now, datetime.timezone.utc))
     match = RELATIVE_RE.match(value)
     if match:
         unit = match.group('unit').lower()
@@ -137,7 +137,7 @@ def parse_time(text, now=None):
             raise LogsError('Unknown time unit %r in %r; use s, m, h, d or w (e.g. 30m, 2 days, 1 hour ago).'
                             % (match.group('unit'), value))
         seconds = float(match.group('n')) * UNIT_SECONDS[unit]
-        return format_ts(datetime.datetime.utcfromtimestamp(now - seconds))
+        return format_ts(datetime.datetime.fromtimestamp(now - seconds, datetime.timezone.utc))
     iso = value.replace(' ', 'T', 1) if len(value) > 10 and value[10] == ' ' else value
     if iso.endswith(('Z', 'z')):
         iso = iso[:-1] + '+00:00'
@@ -396,8 +396,7 @@ def _lines(raw):
         first = first[3:]
     if first:
         yield first
-    for line in raw:
-        yield line
+    yield from raw
 
 
 class _ReadContext(object):
@@ -422,6 +421,7 @@ def _header_entry(line, ctx, lineno):
     """The entry a prefixed line starts, when it passes the filters or carries a lifecycle event."""
     message = None
     level = None
+    mstart = 0
     j = line.find(b']', 26)
     if line[25:26] == b'[' and j > 0 and line[j + 1:j + 3] == b' [':
         k = line.find(b']', j + 3)

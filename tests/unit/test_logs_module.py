@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mcpops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""mcp_logs through its real main() with patch_module_args, on copies of the log fixtures."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import io
+import json
+import os
+import shutil
+import sys
+
+import pytest
+
+from ansible_collections.mcpops.mcp.plugins.modules import mcp_logs
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19
+    import contextlib
+    from ansible.module_utils import basic
+    from ansible.module_utils.common.text.converters import to_bytes
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        args = dict(args)
+        args.setdefault('_ansible_remote_tmp', '/tmp')
+        args.setdefault('_ansible_keep_remote_files', False)
+        old = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = old
+
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'fixtures', 'logs')
+
+
+def run(args, check=False):
+    args = dict(args)
+    if check:
+        args['_ansible_check_mode'] = True
+    out = io.StringIO()
+    old = sys.stdout
+    sys.stdout = out
+    try:
+        with patch_module_args(args):
+            with pytest.raises(SystemExit):
+                mcp_logs.main()
+    finally:
+        sys.stdout = old
+    text = out.getvalue()
+    return json.loads(text[text.index('{'):])
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """A HOME whose Linux Claude log dir holds the desktop fixture."""
+    home = tmp_path / 'home'
+    log_dir = home / '.config' / 'Claude' / 'logs'
+    shutil.copytree(os.path.join(FIXTURES, 'desktop'), str(log_dir))
+    monkeypatch.setenv('HOME', str(home))
+    monkeypatch.setattr('ansible_collections.mcpops.mcp.plugins.module_utils._clients.current_system', lambda: 'Linux')
+    return home
+
+
+def test_default_log_dir_and_result_shape(home):
+    result = run({})
+    assert result['changed'] is False
+    assert result['exists'] is True
+    assert result['log_dir'] == str(home / '.config' / 'Claude' / 'logs')
+    assert result['matched'] == 36
+    assert result['lifecycle']['filesystem']['last_event'] == 'never_started'
+    assert isinstance(result['entries'], list) and isinstance(result['errors_grouped'], list)
+
+
+def test_check_mode_gives_the_same_result(home):
+    normal = run({'level': 'error'})
+    checked = run({'level': 'error'}, check=True)
+    for key in ('entries', 'counts', 'errors_grouped', 'lifecycle', 'matched'):
+        assert normal[key] == checked[key]
+    assert checked['changed'] is False
+
+
+def test_options_are_passed_through(home):
+    result = run({'names': ['github'], 'level': 'warn'})
+    assert [(e['server'], e['level']) for e in result['entries']] == [('github', 'WARN')]
+    result = run({'tail': 1, 'level': 'error'})
+    assert [e['message'] for e in result['entries']][0].startswith('Server disconnected')
+    result = run({'max_entries': 2})
+    assert result['truncated'] is True and len(result['entries']) == 2
+
+
+def test_headless_host_without_logs(tmp_path):
+    result = run({'log_dir': str(tmp_path / 'missing')})
+    assert result['exists'] is False
+    assert result['entries'] == [] and result.get('failed') is not True
+
+
+def test_bad_since_fails_with_one_sentence(home):
+    result = run({'since': 'last tuesday-ish'})
+    assert result['failed'] is True
+    assert 'ISO 8601' in result['msg']
+
+
+def test_no_secret_in_module_output(home):
+    text = json.dumps(run({}))
+    for secret in ('ghp_SECRETVALUE123456', 'hunter2', 'sk-live-abcdef123456'):
+        assert secret not in text
