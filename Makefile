@@ -88,7 +88,7 @@ $(REPO)/.venv-%/.stamp: $(REPO)/tests/requirements-matrix.txt
 	[ -x "$(@D)/bin/python" ] || "$(PY)" -m venv "$(@D)"
 	"$(@D)/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
 	"$(@D)/bin/python" -m pip install --disable-pip-version-check -q --upgrade "$(CORE)" -r "$(REPO)/tests/requirements-matrix.txt"
-	"$(@D)/bin/ansible" --version | head -1
+	"$(@D)/bin/python" -c 'from ansible.release import __version__; print("    ansible-core", __version__)'
 	touch "$@"
 
 # npm test servers; `npm ci` keeps node_modules exactly as package-lock.json says.
@@ -147,17 +147,17 @@ sanity: venv build-tree get-pip
 # pytest exit 5 ("no tests collected") is only tolerated while a directory has no test files at all.
 define run_pytest
 	cd "$(COLL)" && rc=0 && $(TOOL_ENV) PYTHONPATH="$(COLLECTIONS)" "$(VENV_PY)" -m pytest -p no:cacheprovider $(PYTEST_ARGS) "$(1)" || rc=$$?; \
-	if [ $$rc -eq 5 ] && [ -z "$$(find "$(1)" \( -name 'test_*.py' -o -name '*_test.py' \) 2>/dev/null | head -1)" ]; then \
+	if [ $$rc -eq 5 ] && [ -z "$$(find "$(1)" \( -name 'test_*.py' -o -name '*_test.py' \) -print -quit 2>/dev/null)" ]; then \
 	  echo "SKIP: no tests in $(1) yet"; rc=0; fi; \
 	exit $$rc
 endef
 
 units: venv build-tree
-	@echo "==> units with $$("$(VENV_BIN)/ansible" --version | head -1) on $$("$(VENV_PY)" -V)"
+	@echo "==> units with ansible-core $$("$(VENV_PY)" -c 'from ansible.release import __version__; print(__version__)') on $$("$(VENV_PY)" -V)"
 	$(call run_pytest,tests/unit)
 
 integration: venv build-tree
-	@echo "==> integration with $$("$(VENV_BIN)/ansible" --version | head -1) on $$("$(VENV_PY)" -V)"
+	@echo "==> integration with ansible-core $$("$(VENV_PY)" -c 'from ansible.release import __version__; print(__version__)') on $$("$(VENV_PY)" -V)"
 	$(call run_pytest,tests/integration)
 
 # ------------------------------------------------------------------------------------------ matrix
@@ -184,7 +184,7 @@ galaxy-build: venv build-tree
 	@echo '==> ansible-galaxy collection build'
 	mkdir -p "$(DIST)"
 	cd "$(COLL)" && $(TOOL_ENV) "$(VENV_BIN)/ansible-galaxy" collection build --force --output-path "$(DIST)"
-	@tarball=$$(ls -t "$(DIST)"/mcpops-mcp-*.tar.gz | head -1); \
+	@tarball=$$(ls -t "$(DIST)"/mcpops-mcp-*.tar.gz | sed -n 1p); \
 	leaked=$$(tar -tzf "$$tarball" | grep -E '(^|/)(\.venv[^/]*|node_modules|build|tests/output|\.git)(/|$$)|(^|/)package(-lock)?\.json$$' || true); \
 	if [ -n "$$leaked" ]; then echo "FAIL: $$tarball contains files build_ignore should drop:"; echo "$$leaked" | head -20; exit 1; fi; \
 	echo "    $$tarball ($$(tar -tzf "$$tarball" | wc -l) entries)"
