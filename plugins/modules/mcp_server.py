@@ -181,18 +181,26 @@ def _env_text(value):
     return '%s' % (value,)
 
 
+def mask_secrets(module):
+    """Register secret-looking values as no_log before anything can fail (failures show the args at -vvv)."""
+    params = module.params
+    env = dict((k, _env_text(v)) for k, v in (params['env'] or {}).items())
+    module.no_log_values.update(secret_values_in_env(env))
+    module.no_log_values.update(v for v in (_env_text(v) for v in (params['secret_env'] or {}).values()) if v)
+    module.no_log_values.update(secret_values_in_args(params['args']))
+    if params['url']:
+        module.no_log_values.update(secret_values_in_args([params['url']]))
+
+
 def desired_entry(module, ctx):
     params = module.params
     env = dict((k, _env_text(v)) for k, v in (params['env'] or {}).items())
     secret_env = dict((k, _env_text(v)) for k, v in (params['secret_env'] or {}).items())
     looks_secret = secret_values_in_env(env)
     if looks_secret:
-        module.no_log_values.update(looks_secret)
         keys = sorted(k for k in env if env[k] in looks_secret)
         module.warn('env of server %s holds secret-looking keys (%s); their values are masked. '
                     'Pass secrets in secret_env instead.' % (params['name'], ', '.join(keys)))
-    module.no_log_values.update(v for v in secret_env.values() if v)
-    module.no_log_values.update(secret_values_in_args(params['args']))
     overlap = sorted(set(env) & set(secret_env))
     if overlap:
         module.fail_json(msg='Server %s: %s set in both env and secret_env; set each key once.'
@@ -227,6 +235,7 @@ def main():
         )),
         supports_check_mode=True,
     )
+    mask_secrets(module)
     params = module.params
     try:
         validate_name(params['name'])
