@@ -133,13 +133,15 @@ sanity: venv build-tree get-pip
 	  extra_path="$$extra_path:$$(dirname "$$p")"; versions="$$versions $$v"; \
 	done; \
 	export PATH="$(VENV_BIN)$$extra_path:$$PATH"; \
-	failed=""; \
+	failed=""; times=""; t0=$$(date +%s); \
 	ansible-test sanity --requirements --python "$$main" --color no || failed="$$failed full-$$main"; \
+	times="full-$$main=$$(( $$(date +%s) - t0 ))s"; \
 	for v in $$versions; do \
-	  echo "==> ansible-test sanity --python $$v --test compile --test import"; \
+	  echo "==> ansible-test sanity --python $$v --test compile --test import"; t0=$$(date +%s); \
 	  ansible-test sanity --requirements --python "$$v" --test compile --test import --color no || failed="$$failed compile/import-$$v"; \
+	  times="$$times $$v=$$(( $$(date +%s) - t0 ))s"; \
 	done; \
-	echo "sanity: full on $$main; compile+import on:$${versions:- none}$${skipped:+ (skipped:$$skipped)}"; \
+	echo "sanity: full on $$main; compile+import on:$${versions:- none}$${skipped:+ (skipped:$$skipped)}; times: $$times"; \
 	if [ -n "$$failed" ]; then echo "sanity: FAILED:$$failed"; exit 1; fi
 
 # ------------------------------------------------------------------------------------------- pytest
