@@ -90,9 +90,9 @@ def bare_loop(path):
     return count
 
 
-def module_run(log_dir, level):
+def module_run(log_dir, level, tail=None):
     from ansible_collections.mcpops.mcp.plugins.module_utils._logs import collect
-    return collect(log_dir, level=level)
+    return collect(log_dir, level=level, tail=tail)
 
 
 def timed(func, *args):
@@ -107,8 +107,9 @@ def child(log_dir, what, level):
         seconds, value = timed(bare_loop, os.path.join(log_dir, 'mcp.log'))
         summary = {'lines': value}
     else:
-        seconds, value = timed(module_run, log_dir, level)
-        summary = {'matched': value['matched'], 'errors_grouped': len(value['errors_grouped'])}
+        seconds, value = timed(module_run, log_dir, level, 50 if what == 'tail' else None)
+        summary = {'matched': value['matched'], 'errors_grouped': len(value['errors_grouped']),
+                   'bytes_read': sum(f['bytes_read'] for f in value['files'])}
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({'seconds': seconds, 'peak_kb': peak_kb, 'summary': summary}))
 
@@ -150,6 +151,11 @@ def main():
                   'peak RSS %.1f MB (bare %.1f MB); matched %d'
                   % (level, mod['seconds'], bare['seconds'], ratio, mod['peak_kb'] / 1024.0,
                      bare['peak_kb'] / 1024.0, mod['summary']['matched']))
+        bare = measure(tmp, 'bare')
+        tail = measure(tmp, 'tail', 'error')
+        print('tail=50 level=error: %.3fs (%.2fx the bare loop), read %.2f MB of %.1f MB; peak RSS %.1f MB'
+              % (tail['seconds'], tail['seconds'] / bare['seconds'], tail['summary']['bytes_read'] / 1048576.0,
+                 size / 1048576.0, tail['peak_kb'] / 1024.0))
     finally:
         shutil.rmtree(tmp)
 

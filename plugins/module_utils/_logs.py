@@ -810,8 +810,23 @@ class Pairer(object):
             self.pending[key] = (method, ts_ms(entry['timestamp']))
 
 
+_ID = r'(?P<id>-?\d+|"[^"\\]*")'
+# The shapes Claude Desktop logs, recognised without parsing the (often large) JSON body.
+RPC_HEAD_RE = re.compile(r'^\{"jsonrpc":"2\.0","id":' + _ID + r',"(?:(?P<kind>result|error)"|method":"(?P<method>[^"\\]+)")')
+RPC_CLIENT_RE = re.compile(r'^\{"(?:method":"(?P<method>[^"\\]+)"|(?P<kind>result|error)":)')
+RPC_TAIL_ID_RE = re.compile(r',"jsonrpc":"2\.0","id":' + _ID + r'\}$')
+
+
 def _rpc_fields(body):
     """(method, id, is_response) of a logged JSON-RPC message; tolerant of the key=value form."""
+    match = RPC_HEAD_RE.match(body)
+    if match:
+        return match.group('method'), match.group('id'), match.group('kind') is not None
+    match = RPC_CLIENT_RE.match(body)
+    if match:
+        tail = RPC_TAIL_ID_RE.search(body, max(0, len(body) - 80))
+        if tail:
+            return match.group('method'), tail.group('id'), match.group('kind') is not None
     try:
         data = json.loads(body)
     except ValueError:
@@ -1025,7 +1040,6 @@ def _collect_tail(files, opts, tail):
             else:
                 offsets[f.path] = _header_offset(f, sizes[f.path] - window)
             starts[f.path] = offsets[f.path]
-            f.bytes_read = 0
         cutoff = None
         for f in files:
             if starts[f.path] > 0:

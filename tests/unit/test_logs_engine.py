@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import gzip
+import json
 import os
 import shutil
 
@@ -476,3 +477,31 @@ def test_any_mcp_log_parses_and_readers_agree(tmp_path_factory, lines, level):
     slow = [e for e in _logs._read_lines(log_file, opts, 0, None)
             if e['_keep'] or e['message'].startswith(_logs.LIFECYCLE_PREFIXES)]
     assert list(_logs.read_entries(log_file, opts)) == slow
+
+
+def _rpc_by_json(body):
+    data = json.loads(body)
+    method = data.get('method')
+    msg_id = data.get('id')
+    return method, (None if msg_id is None else json.dumps(msg_id)), method is None and ('result' in data or 'error' in data)
+
+
+RPC_ID = st.one_of(st.integers(-5, 10 ** 6), st.text('abc-_09', min_size=1, max_size=8))
+PAYLOAD = st.recursive(st.one_of(st.integers(), st.text(max_size=8), st.booleans()),
+                       lambda inner: st.dictionaries(st.sampled_from(['id', 'method', 'x', 'result']), inner, max_size=3)
+                       | st.lists(inner, max_size=3), max_leaves=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(RPC_ID, st.sampled_from(['tools/call', 'ping', 'x/y']), PAYLOAD, st.sampled_from(['client', 'server', 'reply', 'notify']))
+def test_fast_rpc_fields_agree_with_json(msg_id, method, payload, shape):
+    # The orders Claude Desktop logs: client requests end with the id, server messages start with it.
+    if shape == 'client':
+        body = '{"method":%s,"params":%s,"jsonrpc":"2.0","id":%s}' % (json.dumps(method), json.dumps(payload), json.dumps(msg_id))
+    elif shape == 'server':
+        body = '{"jsonrpc":"2.0","id":%s,"result":%s}' % (json.dumps(msg_id), json.dumps(payload))
+    elif shape == 'reply':
+        body = '{"result":%s,"jsonrpc":"2.0","id":%s}' % (json.dumps(payload), json.dumps(msg_id))
+    else:
+        body = '{"method":%s,"params":%s,"jsonrpc":"2.0"}' % (json.dumps(method), json.dumps(payload))
+    assert _logs._rpc_fields(body) == _rpc_by_json(body)
