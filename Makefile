@@ -103,14 +103,14 @@ $(REPO)/node_modules/.stamp: $(REPO)/package.json $(wildcard $(REPO)/package-loc
 # files git knows about (tracked + untracked-but-not-ignored, so work in progress is tested too).
 build-tree:
 	@echo '==> build tree $(COLL)'
-	rm -rf "$(COLL)"
-	mkdir -p "$(COLL)"
-	cd "$(REPO)" && git ls-files -z --cached --others --exclude-standard \
+	@rm -rf "$(COLL)"
+	@mkdir -p "$(COLL)"
+	@cd "$(REPO)" && git ls-files -z --cached --others --exclude-standard \
 	  | grep -zvE '^(\.venv[^/]*|node_modules|build|collections|\.ansible|tests/output)(/|$$)' \
 	  | sort -zu \
 	  | while IFS= read -r -d '' f; do if [ -e "$$f" ] || [ -L "$$f" ]; then printf '%s\0' "$$f"; fi; done \
 	  | tar -c --null --no-recursion -T - -f - | tar -x -f - -C "$(COLL)"
-	cd "$(COLL)" && git init -q && git add -A \
+	@cd "$(COLL)" && git init -q && git add -A \
 	  && git -c user.name='mcpops build' -c user.email='build@mcpops.invalid' -c commit.gpgsign=false -c core.hooksPath=/dev/null \
 	       commit -q --no-verify -m 'build tree' \
 	  && echo "    $$(git ls-files | wc -l) files"
@@ -148,7 +148,7 @@ sanity: venv build-tree get-pip
 
 # pytest exit 5 ("no tests collected") is only tolerated while a directory has no test files at all.
 define run_pytest
-	cd "$(COLL)" && rc=0 && $(TOOL_ENV) PYTHONPATH="$(COLLECTIONS)" "$(VENV_PY)" -m pytest -p no:cacheprovider $(PYTEST_ARGS) "$(1)" || rc=$$?; \
+	@cd "$(COLL)" && rc=0 && $(TOOL_ENV) PYTHONPATH="$(COLLECTIONS)" "$(VENV_PY)" -m pytest -p no:cacheprovider $(PYTEST_ARGS) "$(1)" || rc=$$?; \
 	if [ $$rc -eq 5 ] && [ -z "$$(find "$(1)" \( -name 'test_*.py' -o -name '*_test.py' \) -print -quit 2>/dev/null)" ]; then \
 	  echo "SKIP: no tests in $(1) yet"; rc=0; fi; \
 	exit $$rc
