@@ -24,13 +24,13 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-from concurrent.futures import ThreadPoolExecutor
-
 from ansible_collections.mcpops.mcp.plugins.module_utils._config import MASK, URL_CREDENTIALS_RE, looks_secret_key
 from ansible_collections.mcpops.mcp.plugins.module_utils import _protocol
 
 DEFAULT_TIMEOUT = 15
 MAX_CONCURRENCY = 8
+# A server still starting after this long is waiting (or hanging), not using the CPU: its slot goes to the next.
+SLOT_SECONDS = 2.0
 STDERR_TAIL_LINES = 20
 STDERR_TAIL_CHARS = 2000
 HISTORY_READ_CHUNK = 65536
@@ -162,18 +162,28 @@ def stderr_tail(text, secrets):
 # Running the checks
 
 
-def check_one(target, secret_env=None, strict_stdout=False, host_env=None, account=None):
-    """Run one check; returns the protocol-level result (not yet redacted or judged)."""
+def start_check(target, secret_env=None, strict_stdout=False, host_env=None, account=None):
+    """Run one check up to the end of its handshake: (protocol-level result, finish).
+
+    finish() stops the server and returns the completed result (not yet redacted or judged).
+    """
     timeout = float(target['timeout'])
     if target['transport'] == 'stdio':
         env = _protocol.server_environment(target.get('env'), secret_env, host_env=host_env, account=account)
-        return _protocol.probe_stdio(target['name'], target['command'], target.get('args'), env,
-                                     timeout=timeout, strict_stdout=strict_stdout, account=account)
+        return _protocol.start_probe_stdio(target['name'], target['command'], target.get('args'), env,
+                                           timeout=timeout, strict_stdout=strict_stdout, account=account)
     if target['transport'] == 'http':
-        return _protocol.probe_http(target['name'], target['url'], target.get('headers'), timeout=timeout)
+        result = _protocol.probe_http(target['name'], target['url'], target.get('headers'), timeout=timeout)
+        return result, lambda: result
     result = _protocol.new_result(target['name'], 'stdio')
     result.update(reason='not_found', message='the entry has neither a command nor a url.', duration_ms=0)
-    return result
+    return result, lambda: result
+
+
+def check_one(target, secret_env=None, strict_stdout=False, host_env=None, account=None):
+    """Run one check from start to shutdown; returns the protocol-level result."""
+    _result, finish = start_check(target, secret_env, strict_stdout, host_env, account)
+    return finish()
 
 
 def judge(result, expected_tools, secrets):
@@ -193,12 +203,23 @@ def judge(result, expected_tools, secrets):
     return result
 
 
+def _crashed(target, exc, result=None):
+    """A bug in one check must not hide the others' results."""
+    result = result or _protocol.new_result(target['name'], target.get('transport'))
+    result.update(status='unhealthy', reason='protocol_error',
+                  message='the check itself failed: %s: %s' % (type(exc).__name__, exc))
+    return result
+
+
 def run_checks(targets, concurrency=None, secret_env=None, expect_tools=None, strict_stdout=False,
                host_env=None, account=None):
-    """Check every target, at most `concurrency` at a time; results in target order.
+    """Check every target, at most `concurrency` starting at a time; results in target order.
 
-    Each check has its own deadline from the moment it starts, so a hanging server holds one
-    worker for its timeout and nobody else's result.
+    Start-up is CPU-bound, so the limit applies to the start: a slot is held until the handshake
+    ends or for SLOT_SECONDS, whichever comes first. Each check has its own deadline from the
+    moment it starts, so a hanging server costs its own timeout and delays nobody. Shutting a
+    server down (up to 1 s to exit, then SIGTERM/SIGKILL) does not hold a slot either; every
+    server is stopped before this returns.
     """
     if not targets:
         return []
@@ -206,19 +227,65 @@ def run_checks(targets, concurrency=None, secret_env=None, expect_tools=None, st
     secrets = secret_values(targets, secret_env)
     expect_tools = expect_tools or {}
 
-    def _run(target):
+    def _start(target):
         try:
-            raw = check_one(target, secret_env, strict_stdout, host_env, account)
+            return start_check(target, secret_env, strict_stdout, host_env, account)
         except Exception as exc:  # pylint: disable=broad-except
-            # A bug in one check must not hide the others' results.
-            raw = _protocol.new_result(target['name'], target.get('transport'))
-            raw.update(reason='protocol_error', message='the check itself failed: %s: %s' % (type(exc).__name__, exc))
-        return judge(raw, expect_tools.get(target['name']), secrets)
+            result = _crashed(target, exc)
+            return result, lambda: result
+
+    def _finish(target, started):
+        result, finish = started
+        try:
+            result = finish()
+        except Exception as exc:  # pylint: disable=broad-except
+            result = _crashed(target, exc, result)
+        return judge(result, expect_tools.get(target['name']), secrets)
 
     if concurrency <= 1 or len(targets) == 1:
-        return [_run(t) for t in targets]
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(targets))) as pool:
-        return list(pool.map(_run, targets))
+        return [_finish(t, _start(t)) for t in targets]
+    slots = threading.Semaphore(min(concurrency, len(targets)))
+    results = [None] * len(targets)
+
+    def _worker(index, target):
+        slot = _Slot(slots)
+        slot.acquire()
+        timer = threading.Timer(SLOT_SECONDS, slot.release)
+        timer.daemon = True
+        timer.start()
+        try:
+            started = _start(target)
+        finally:
+            timer.cancel()
+            slot.release()
+        results[index] = _finish(target, started)
+
+    threads = [threading.Thread(target=_worker, args=(i, t), name='mcp-health-%d' % i) for i, t in enumerate(targets)]
+    for thread in threads:
+        thread.daemon = True
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+class _Slot(object):
+    """One hold on the concurrency semaphore that can be released once, from either thread."""
+
+    def __init__(self, semaphore):
+        self.semaphore = semaphore
+        self.lock = threading.Lock()
+        self.held = False
+
+    def acquire(self):
+        self.semaphore.acquire()
+        self.held = True
+
+    def release(self):
+        with self.lock:
+            if self.held:
+                self.held = False
+                self.semaphore.release()
 
 
 def failure_summary(results):

@@ -261,14 +261,20 @@ class ProcessTree(object):
                 pass
 
 
-def terminate(proc, tree, graceful):
+def terminate(proc, tree, graceful, channel=None):
     """Stop the server and everything it started. graceful: close stdin and wait first.
 
     Returns the exit code of the server process (negative: killed by that signal).
     """
     if graceful and proc.poll() is None:
         _close_stdin(proc)
-        _wait(proc, SHUTDOWN_GRACE)
+        end = _now() + SHUTDOWN_GRACE
+        while proc.poll() is None and _now() < end:
+            if channel is not None and (channel.out_open or channel.err_open):
+                # Keep reading: a server blocked on a full stderr pipe could not exit.
+                channel.pump_until(min(end, _now() + 0.05))
+            else:
+                time.sleep(0.01)
     alive = tree.snapshot()
     if proc.poll() is None:
         alive.add(proc.pid)
@@ -419,6 +425,9 @@ class StdioChannel(object):
             self.warnings.append('stdout line %d is not JSON-RPC and was ignored: %r (a client with a strict '
                                  'parser may fail on it).' % (self.lines_seen, _short(text, 80)))
         return None
+
+    def pump_until(self, deadline):
+        self._pump(deadline)
 
     def drain(self, seconds):
         """Collect remaining stdout/stderr after the server ended (bounded)."""
@@ -591,6 +600,17 @@ def probe_stdio(name, command, args=None, env=None, timeout=15.0, strict_stdout=
     env is the complete environment (see server_environment()). account: optional dict with
     uid/gid to run the server as (needs root).
     """
+    _result, finish = start_probe_stdio(name, command, args, env, timeout, strict_stdout, cwd, account)
+    return finish()
+
+
+def start_probe_stdio(name, command, args=None, env=None, timeout=15.0, strict_stdout=False, cwd=None, account=None):
+    """Like probe_stdio() but stops after the handshake: returns (result, finish).
+
+    finish() shuts the server down (graceful when the handshake completed), fills exit_code,
+    stderr_tail and duration_ms, and returns the result. It must always be called; callers
+    run it off their worker slot so a server's 1-2 s of shutdown does not hold up the next start.
+    """
     result = new_result(name, 'stdio')
     started = _now()
     deadline = started + float(timeout)
@@ -599,7 +619,7 @@ def probe_stdio(name, command, args=None, env=None, timeout=15.0, strict_stdout=
     executable, reason, message = resolve_executable(command, env.get('PATH'))
     if executable is None:
         result.update(reason=reason, message=message, duration_ms=_ms(_now() - started))
-        return result
+        return result, lambda: result
     if cwd is None:
         cwd = env.get('HOME') if env.get('HOME') and os.path.isdir(env.get('HOME')) else '/'
     kwargs = {}
@@ -618,7 +638,7 @@ def probe_stdio(name, command, args=None, env=None, timeout=15.0, strict_stdout=
         else:
             reason, message = 'exited', '%s could not be started: %s.' % (executable, exc)
         result.update(reason=reason, message=message, duration_ms=_ms(_now() - started))
-        return result
+        return result, lambda: result
     tree = ProcessTree(proc.pid)
     channel = StdioChannel(proc, strict_stdout, result['warnings'])
     rpc = _StdioRpc(channel, deadline, timeout)
@@ -635,17 +655,25 @@ def probe_stdio(name, command, args=None, env=None, timeout=15.0, strict_stdout=
         code = proc.poll()
         result.update(reason='exited', exit_code=code,
                       message='the server %s before the handshake completed.' % _exit_text(code))
-    finally:
-        tree.snapshot()
-        code = terminate(proc, tree, graceful)
-        if result['reason'] == 'exited' and result['exit_code'] is None:
-            result['exit_code'] = code
-    if channel.non_json > MAX_WARNED_LINES:
-        result['warnings'].append('%d more non-JSON stdout lines were ignored.' % (channel.non_json - MAX_WARNED_LINES))
-    tail = channel.stderr_tail()
-    result['stderr_tail'] = tail if tail.strip() else None
-    result['duration_ms'] = _ms(_now() - started)
-    return result
+    except BaseException:
+        terminate(proc, tree, False, channel)
+        raise
+    tree.snapshot()
+
+    def finish():
+        try:
+            terminate(proc, tree, graceful, channel)
+        finally:
+            if result['reason'] == 'exited' and result['exit_code'] is None:
+                result['exit_code'] = proc.returncode
+        if channel.non_json > MAX_WARNED_LINES:
+            result['warnings'].append('%d more non-JSON stdout lines were ignored.'
+                                      % (channel.non_json - MAX_WARNED_LINES))
+        tail = channel.stderr_tail()
+        result['stderr_tail'] = tail if tail.strip() else None
+        result['duration_ms'] = _ms(_now() - started)
+        return result
+    return result, finish
 
 
 # --------------------------------------------------------------------------------------------

@@ -125,6 +125,19 @@ def test_hanging_server_does_not_delay_the_others():
     assert leftovers() == []
 
 
+def test_more_hanging_servers_than_slots_still_let_the_others_through():
+    targets = [h.target_from_entry('hang%d' % i, stub_entry('hang'), 3) for i in range(3)]
+    targets += [h.target_from_entry('ok%d' % i, stub_entry('ok'), 3) for i in range(3)]
+    started = time.monotonic()
+    results = h.run_checks(targets, concurrency=2)
+    elapsed = time.monotonic() - started
+    assert [r['reason'] for r in results] == ['timeout'] * 3 + ['ok'] * 3
+    # The hanging ones give up their slots after SLOT_SECONDS, not after their timeout: the third
+    # starts at SLOT_SECONDS and times out 3 s later (without the release it would start at 3 s).
+    assert elapsed < h.SLOT_SECONDS + 3 + 0.8
+    assert leftovers() == []
+
+
 def test_secret_env_reaches_the_server_and_never_the_output():
     targets = [h.target_from_entry('crash', stub_entry('crash'), 5), h.target_from_entry('need', stub_entry('need_env'), 5)]
     results = h.run_checks(targets, secret_env={'STUB_API_TOKEN': 'vault-value-42'})
@@ -145,7 +158,7 @@ def test_expect_tools():
 def test_a_crashing_check_is_reported_not_raised(monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError('bug')
-    monkeypatch.setattr(h, 'check_one', boom)
+    monkeypatch.setattr(h, 'start_check', boom)
     result = h.run_checks([h.target_from_entry('x', {'command': 'x'}, 1)])[0]
     assert result['reason'] == 'protocol_error' and 'bug' in result['message']
 

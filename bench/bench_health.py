@@ -1,0 +1,271 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mcpops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Benchmark of mcp_health's engine on this machine: prints ratios measured side by side, no pass/fail.
+
+  python bench/bench_health.py [--timeout 5] [--claude PATH] [--no-playbook]
+
+1. 20 mixed servers (real npm/PyPI servers + stubs): sequential (one at a time) vs concurrent wall time,
+   and concurrent wall vs the CPU floor (sum of per-check CPU time / cores).
+2. The same set with one hanging server: wall vs timeout + 2 s.
+3. ansible-playbook with mcp_health vs `claude mcp list` (npm @anthropic-ai/claude-code, MCP_TIMEOUT set to
+   the same timeout, servers in ~/.claude.json of a temporary HOME), including processes left behind.
+
+Run it from the repository root with the venv that has mcp-server-time and ansible-core, after `make venv`
+(node_modules/.bin has the npm servers).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import argparse
+import json
+import os
+import resource
+import signal
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STUB = os.path.join(REPO, 'tests', 'servers', 'mcp_stub.py')
+MARKER = 'mcpops-bench-%s' % uuid.uuid4().hex[:10]
+
+
+def _collections_root():
+    """A temporary ansible_collections/mcpops/mcp -> REPO link, so the engine imports like on a host."""
+    root = tempfile.mkdtemp(prefix='mcpops-bench-')
+    os.makedirs(os.path.join(root, 'ansible_collections', 'mcpops'))
+    os.symlink(REPO, os.path.join(root, 'ansible_collections', 'mcpops', 'mcp'))
+    return root
+
+
+COLLECTIONS = _collections_root()
+sys.path.insert(0, COLLECTIONS)
+
+from ansible_collections.mcpops.mcp.plugins.module_utils import _health  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def find(name):
+    for directory in (os.environ.get('MCPOPS_NODE_BIN'), os.path.join(REPO, 'node_modules', '.bin'),
+                      os.path.dirname(sys.executable)):
+        if directory and os.access(os.path.join(directory, name), os.X_OK):
+            return os.path.join(directory, name)
+    found = shutil.which(name)
+    if not found:
+        sys.exit('%s is not installed (make venv)' % name)
+    return found
+
+
+def mixed_servers(fs_root, hang=False):
+    """name -> config entry: 13 real servers and 7 stubs (one of them a hanging one with hang=True)."""
+    env = {'MCPOPS_TEST_MARKER': MARKER}
+    servers = {}
+    for i in range(4):
+        servers['time%d' % i] = {'command': find('mcp-server-time'), 'args': [], 'env': env}
+    for i in range(3):
+        servers['everything%d' % i] = {'command': find('mcp-server-everything'), 'args': [], 'env': env}
+        servers['filesystem%d' % i] = {'command': find('mcp-server-filesystem'), 'args': [fs_root], 'env': env}
+        servers['memory%d' % i] = {'command': find('mcp-server-memory'), 'args': [], 'env': env}
+    stubs = ['ok', 'ok', 'ok', 'paginate', 'paginate', 'banner', 'crash']
+    if hang:
+        stubs[0] = 'hang'
+    for i, mode in enumerate(stubs):
+        servers['stub%d_%s' % (i, mode)] = {'command': sys.executable,
+                                            'args': [STUB, '--mode=' + mode, '--marker=' + MARKER], 'env': env}
+    return servers
+
+
+def cpu_now():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def sequential(targets):
+    """Wall time and per-check CPU seconds (the check's own thread + its reaped server processes)."""
+    cpu = []
+    started = time.monotonic()
+    results = []
+    for target in targets:
+        before = cpu_now()
+        results.extend(_health.run_checks([target], concurrency=1))
+        cpu.append(cpu_now() - before)
+    return time.monotonic() - started, cpu, results
+
+
+def concurrent(targets, concurrency=None):
+    started = time.monotonic()
+    results = _health.run_checks(targets, concurrency=concurrency)
+    return time.monotonic() - started, results
+
+
+def leftovers():
+    count = 0
+    for name in os.listdir('/proc') if os.path.isdir('/proc') else []:
+        if not name.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % name, 'rb') as handle:
+                if handle.read().rsplit(b')', 1)[1].split()[0] == b'Z':
+                    continue
+            with open('/proc/%s/cmdline' % name, 'rb') as handle:
+                text = handle.read()
+            with open('/proc/%s/environ' % name, 'rb') as handle:
+                text += handle.read()
+        except (IOError, OSError, IndexError):
+            continue
+        if MARKER.encode() in text:
+            count += 1
+    return count
+
+
+def kill_leftovers():
+    """Clean up after a tool that leaves servers running (only processes carrying our marker)."""
+    for name in os.listdir('/proc'):
+        if not name.isdigit():
+            continue
+        try:
+            with open('/proc/%s/cmdline' % name, 'rb') as handle:
+                text = handle.read()
+            with open('/proc/%s/environ' % name, 'rb') as handle:
+                text += handle.read()
+        except (IOError, OSError):
+            continue
+        if MARKER.encode() in text:
+            try:
+                os.kill(int(name), signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def run_playbook(home, task):
+    """Wall seconds and rc of ansible-playbook running one task on localhost."""
+    playbook = os.path.join(home, 'play-%s.json' % uuid.uuid4().hex[:6])
+    with open(playbook, 'w') as handle:
+        json.dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': [task]}], handle)
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_LOCALHOST_WARNING='false',
+               ANSIBLE_INVENTORY_UNPARSED_WARNING='false')
+    ansible_playbook = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+    started = time.monotonic()
+    proc = subprocess.run([ansible_playbook, '-i', 'localhost,', '-c', 'local',
+                           '-e', 'ansible_python_interpreter=' + sys.executable, playbook],
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    return time.monotonic() - started, proc.returncode
+
+
+def find_claude(explicit):
+    for candidate in (explicit, os.path.join(REPO, 'node_modules', '.bin', 'claude'), '/tmp/cc/node_modules/.bin/claude',
+                      shutil.which('claude')):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def run_claude(claude, servers, timeout):
+    home = tempfile.mkdtemp(prefix='mcpops-bench-claude-')
+    with open(os.path.join(home, '.claude.json'), 'w') as handle:
+        json.dump({'mcpServers': dict((n, dict(e, type='stdio')) for n, e in servers.items())}, handle)
+    env = dict(os.environ, HOME=home, MCP_TIMEOUT=str(int(timeout * 1000)), DISABLE_AUTOUPDATER='1',
+               CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC='1')
+    started = time.monotonic()
+    try:
+        proc = subprocess.run([claude, 'mcp', 'list'], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              timeout=max(120, 10 * timeout), check=False)
+    except subprocess.TimeoutExpired:
+        return None, None, 'timed out', home
+    wall = time.monotonic() - started
+    text = proc.stdout.decode('utf-8', 'replace')
+    return wall, proc.returncode, text, home
+
+
+def ratio(a, b):
+    return a / b if b else float('nan')
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
+    parser.add_argument('--timeout', type=float, default=5.0, help='per-server timeout for the hang set and the comparison')
+    parser.add_argument('--claude', help='path of the claude CLI (default: node_modules/.bin, /tmp/cc, PATH)')
+    parser.add_argument('--no-playbook', action='store_true', help='skip the ansible-playbook/claude comparison')
+    opts = parser.parse_args()
+    cores = os.cpu_count() or 1
+    fs_root = tempfile.mkdtemp(prefix='mcpops-bench-fs-')
+    servers = mixed_servers(fs_root)
+    targets = [_health.target_from_entry(n, e, 15) for n, e in servers.items()]
+    print('mcp_health benchmark: %d servers (%d real, %d stubs), %d cores, Python %s, load average %s'
+          % (len(targets), sum(1 for n in servers if not n.startswith('stub')),
+             sum(1 for n in servers if n.startswith('stub')), cores, sys.version.split()[0],
+             ' '.join('%.1f' % v for v in os.getloadavg())))
+
+    concurrent(targets[:4])  # warm the page cache for every binary
+    seq_wall, cpu, seq_results = sequential(targets)
+    floor = sum(cpu) / cores
+    default_c = _health.default_concurrency(len(targets))
+    conc_wall, conc_results = concurrent(targets)
+    print('\n1. 20 mixed servers')
+    print('   sequential wall          %6.2f s  (sum of check durations %.2f s)'
+          % (seq_wall, sum(r['duration_ms'] for r in seq_results) / 1000.0))
+    print('   CPU of all checks        %6.2f s  -> CPU floor on %d cores %.2f s' % (sum(cpu), cores, floor))
+    print('   concurrent wall (c=%d)    %6.2f s' % (default_c, conc_wall))
+    print('   speed-up sequential/concurrent      %.2fx' % ratio(seq_wall, conc_wall))
+    print('   concurrent / CPU floor              %.2fx  (target <= 1.2x)' % ratio(conc_wall, floor))
+    for c in (2, 8):
+        wall, _r = concurrent(targets, c)
+        print('   concurrency %d: wall %.2f s, %.2fx of floor' % (c, wall, ratio(wall, floor)))
+    unhealthy = [(r['name'], r['reason']) for r in conc_results if r['status'] != 'healthy']
+    print('   unhealthy (expected: the crash stub only): %s' % unhealthy)
+
+    print('\n2. same set with one hanging server, timeout %g s (bound: timeout + 2 s = %g s)'
+          % (opts.timeout, opts.timeout + 2))
+    hang_servers = mixed_servers(fs_root, hang=True)
+    for label, order in (('hanging server checked first', 'first'), ('hanging server checked last', 'last')):
+        names = sorted(hang_servers, key=lambda n: ('hang' not in n) if order == 'first' else ('hang' in n))
+        hang_targets = [_health.target_from_entry(n, hang_servers[n], opts.timeout) for n in names]
+        hang_wall, hang_results = concurrent(hang_targets)
+        hang = [r for r in hang_results if r['reason'] == 'timeout']
+        others = [r['duration_ms'] for r in hang_results if r['reason'] != 'timeout']
+        print('   %-29s wall %5.2f s = %.2fx of the bound; hanging check %s ms, slowest other %d ms'
+              % (label, hang_wall, ratio(hang_wall, opts.timeout + 2),
+                 hang[0]['duration_ms'] if hang else '?', max(others)))
+    print('   processes left behind by mcp_health: %d' % leftovers())
+
+    if opts.no_playbook:
+        return
+    home = tempfile.mkdtemp(prefix='mcpops-bench-home-')
+    config_path = os.path.join(home, 'claude_desktop_config.json')
+    with open(config_path, 'w') as handle:
+        json.dump({'mcpServers': hang_servers}, handle)
+    baseline, _rc = run_playbook(home, {'name': 'baseline', 'ansible.builtin.ping': {}})
+    pb_wall, rc = run_playbook(home, {'name': 'health', 'mcpops.mcp.mcp_health': {
+        'config_path': config_path, 'timeout': int(opts.timeout), 'fail_on_unhealthy': False}})
+    task_seconds = pb_wall - baseline
+    print('\n3. same hang set (timeout %g s): ansible-playbook mcp_health vs claude mcp list' % opts.timeout)
+    print('   ansible-playbook wall %.2f s (rc %d); minus a ping-only playbook (%.2f s) = module %.2f s;\n     '
+          'left behind: %d' % (pb_wall, rc, baseline, task_seconds, leftovers()))
+    claude = find_claude(opts.claude)
+    if not claude:
+        print('   claude: not installed (npm install --prefix /tmp/cc @anthropic-ai/claude-code); comparison skipped')
+        return
+    cl_wall, cl_rc, text, _home = run_claude(claude, hang_servers, opts.timeout)
+    if cl_wall is None:
+        print('   claude mcp list did not finish: %s' % text)
+    else:
+        failed = sum(1 for line in text.splitlines() if 'Failed' in line or '\u2718' in line)
+        connected = sum(1 for line in text.splitlines() if 'Connected' in line)
+        time.sleep(1.0)
+        left = leftovers()
+        print('   claude mcp list wall %.2f s (rc %d, %d connected, %d failed, no reasons); left behind: %d'
+              % (cl_wall, cl_rc, connected, failed, left))
+        print('   mcp_health playbook / claude mcp list   %.2fx' % ratio(pb_wall, cl_wall))
+        print('   mcp_health module / claude mcp list     %.2fx' % ratio(task_seconds, cl_wall))
+        if left:
+            kill_leftovers()
+
+
+if __name__ == '__main__':
+    main()
