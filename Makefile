@@ -193,13 +193,14 @@ galaxy-build: venv build-tree
 
 # molecule scenarios beside roles (roles/<role>/molecule/<scenario>) or in extensions/molecule/<scenario>.
 molecule: venv build-tree
-	@found=0; \
+	@found=0; failed=""; \
 	for m in $$(cd "$(REPO)" && ls -d roles/*/molecule/*/molecule.yml extensions/molecule/*/molecule.yml 2>/dev/null); do \
 	  found=1; scenario=$$(basename "$$(dirname "$$m")"); base=$$(dirname "$$(dirname "$$(dirname "$$m")")"); \
 	  echo "==> molecule test -s $$scenario in $$base"; \
-	  (cd "$(REPO)/$$base" && $(TOOL_ENV) "$(VENV_BIN)/molecule" test -s "$$scenario"); \
+	  (cd "$(REPO)/$$base" && $(TOOL_ENV) NO_COLOR=1 ANSIBLE_NOCOLOR=1 "$(VENV_BIN)/molecule" test -s "$$scenario") || failed="$$failed $$base:$$scenario"; \
 	done; \
-	[ $$found = 1 ] || echo 'SKIP: no molecule scenarios yet'
+	[ $$found = 1 ] || echo 'SKIP: no molecule scenarios yet'; \
+	if [ -n "$$failed" ]; then echo "molecule: FAILED:$$failed"; exit 1; fi
 
 # --------------------------------------------------------------------------------------------- test
 
