@@ -229,9 +229,10 @@ def main():
         hang_wall, hang_results = concurrent(hang_targets)
         hang = [r for r in hang_results if r['reason'] == 'timeout']
         others = [r['duration_ms'] for r in hang_results if r['reason'] != 'timeout']
-        print('   %-29s wall %5.2f s = %.2fx of the bound; hanging check %s ms, slowest other %d ms'
+        print('   %-29s wall %5.2f s = %.2fx of the bound; hanging check %s ms, slowest other %d ms; unhealthy: %s'
               % (label, hang_wall, ratio(hang_wall, opts.timeout + 2),
-                 hang[0]['duration_ms'] if hang else '?', max(others)))
+                 hang[0]['duration_ms'] if hang else '?', max(others),
+                 ', '.join('%s (%s)' % (r['name'], r['reason']) for r in hang_results if r['status'] != 'healthy')))
     print('   processes left behind by mcp_health: %d' % leftovers())
 
     if opts.no_playbook:

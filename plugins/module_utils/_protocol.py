@@ -689,10 +689,19 @@ class _NoRaise(HTTPErrorProcessor):
     https_response = http_response
 
 
+def _bound_read(response, deadline):
+    """Make the next socket read give up at the deadline (the open() timeout is per read, not overall)."""
+    try:
+        response.fp.raw._sock.settimeout(max(0.01, deadline - _now()))
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
 def _sse_messages(response, deadline):
     """Yield JSON payloads of a text/event-stream response until it ends or the deadline passes."""
     data_lines = []
     while _now() < deadline:
+        _bound_read(response, deadline)
         line = response.readline()
         if not line:
             break
@@ -799,6 +808,7 @@ class _HttpRpc(object):
                 if ctype == 'text/event-stream':
                     messages = _sse_messages(response, self.deadline)
                 elif ctype == 'application/json':
+                    _bound_read(response, self.deadline)
                     try:
                         payload = json.loads(response.read().decode('utf-8'))
                     except ValueError:

@@ -128,6 +128,9 @@ notes:
     RV(servers[].exit_code) and RV(servers[].stderr_tail)), V(timeout), V(protocol_error) (not JSON-RPC,
     an error answer, an unsupported protocol version, or non-JSON stdout with O(strict_stdout)) and V(missing_tools).
   - Accepted protocol versions are C(2025-11-25) (requested), C(2025-06-18), C(2025-03-26) and C(2024-11-05).
+  - Concurrency limits how many servers are starting at once; a server that has not answered after 2 s, and a
+    server that is shutting down, no longer count, so servers that hang do not hold up the others.
+  - Runs on POSIX hosts (Linux, macOS); Windows targets are not supported.
 seealso:
   - module: mcpops.mcp.mcp_server_info
 '''

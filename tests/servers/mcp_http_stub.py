@@ -8,7 +8,8 @@ python mcp_http_stub.py --mode=<mode> --port=<port>
 
 Modes: json (answers with application/json), sse (answers with text/event-stream and sends a
 notification first), auth (401 without "Authorization: Bearer letmein"), hang (never answers),
-session (requires the Mcp-Session-Id it handed out; 400 without it).
+session (requires the Mcp-Session-Id it handed out; 400 without it), stall (starts an SSE answer,
+sends a comment every 0.3 s and never the answer).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -68,6 +69,15 @@ def make_handler(mode):
                 return self._reply(401)
             if mode == 'hang':
                 time.sleep(30)
+                return None
+            if mode == 'stall':
+                self.send_response(200)
+                self.send_header('Content-Type', 'text/event-stream')
+                self.end_headers()
+                for _i in range(100):
+                    self.wfile.write(b': still thinking\n\n')
+                    self.wfile.flush()
+                    time.sleep(0.3)
                 return None
             method = message.get('method')
             if mode == 'session' and method != 'initialize' and self.headers.get('Mcp-Session-Id') != SESSION:

@@ -300,6 +300,12 @@ def test_http_hang_times_out(http_server):
     assert result['reason'] == 'timeout' and time.monotonic() - started < 1.8
 
 
+def test_http_stalled_sse_stream_ends_at_the_deadline(http_server):
+    started = time.monotonic()
+    result = p.probe_http('s', http_server('stall'), timeout=1)
+    assert result['reason'] == 'timeout' and time.monotonic() - started < 1.8
+
+
 def test_http_nothing_there(http_server):
     url = http_server('json')
     assert p.probe_http('x', url.replace('/mcp', '/nope'), timeout=5)['reason'] == 'not_found'
