@@ -59,7 +59,10 @@ options:
         elements: str
         default: []
       env:
-        description: Environment variables for the server, added to the inherited ones.
+        description:
+          - Environment variables for the server, added to the inherited ones.
+          - Values under secret-looking names (C(*_TOKEN), C(*_KEY), C(*PASSWORD*), ...) are masked in all output;
+            pass other secrets in O(secret_env).
         type: dict
         default: {}
       url:
@@ -287,6 +290,7 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._health import (
     history_records,
     read_history,
     run_checks,
+    secret_values,
     select_targets,
     utc_now,
 )
@@ -299,7 +303,9 @@ def argument_spec():
             name=dict(type='str', required=True),
             command=dict(type='str'),
             args=dict(type='list', elements='str', default=[]),
-            env=dict(type='dict', default={}, no_log=True),
+            # Not no_log: Ansible would mask every occurrence of values like "1" in the whole result.
+            # Values under secret-looking names are added to the masked values in main().
+            env=dict(type='dict', default={}),
             url=dict(type='str'),
             headers=dict(type='dict', default={}, no_log=True),
             timeout=dict(type='int'),
@@ -357,6 +363,8 @@ def main():
         targets = select_targets(servers, params['names'], params['specs'], params['timeout'])
     except HealthError as exc:
         module.fail_json(msg=str(exc))
+    # Entry/spec env values under secret-looking names and header values never appear in output.
+    module.no_log_values.update(secret_values(targets, None))
     expect = expected_tools(module)
     unknown = sorted(set(expect) - set(t['name'] for t in targets))
     if unknown:

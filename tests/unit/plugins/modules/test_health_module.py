@@ -139,3 +139,12 @@ def test_bad_numbers(config):
 def test_spec_needs_command_or_url(tmp_path):
     result = run({'specs': [{'name': 'x'}]})
     assert result['failed'] and 'command' in result['msg']
+
+
+def test_spec_env_secrets_masked_but_plain_values_do_not_mangle_output():
+    result, text = run_with_output({'specs': [
+        dict(entry('ok'), name='plain', env={'DEBUG': '1'}),
+        dict(entry('crash'), name='leaky', env={'STUB_API_TOKEN': 'spec-secret-111'})], 'fail_on_unhealthy': False})
+    servers = dict((s['name'], s) for s in result['servers'])
+    assert servers['plain']['server_info'] == {'name': 'stub-ok', 'version': '0.1'}
+    assert 'spec-secret-111' not in text and 'STUB_API_TOKEN=********' in servers['leaky']['stderr_tail']
