@@ -212,14 +212,14 @@ def _crashed(target, exc, result=None):
 
 
 def run_checks(targets, concurrency=None, secret_env=None, expect_tools=None, strict_stdout=False,
-               host_env=None, account=None):
+               host_env=None, account=None, order=None):
     """Check every target, at most `concurrency` starting at a time; results in target order.
 
     Start-up is CPU-bound, so the limit applies to the start: a slot is held until the handshake
     ends or for SLOT_SECONDS, whichever comes first. Each check has its own deadline from the
     moment it starts, so a hanging server costs its own timeout and delays nobody. Shutting a
     server down (up to 1 s to exit, then SIGTERM/SIGKILL) does not hold a slot either; every
-    server is stopped before this returns.
+    server is stopped before this returns. order: target indexes in the order to start them.
     """
     if not targets:
         return []
@@ -242,8 +242,12 @@ def run_checks(targets, concurrency=None, secret_env=None, expect_tools=None, st
             result = _crashed(target, exc, result)
         return judge(result, expect_tools.get(target['name']), secrets)
 
+    order = list(order) if order is not None else list(range(len(targets)))
     if concurrency <= 1 or len(targets) == 1:
-        return [_finish(t, _start(t)) for t in targets]
+        results = [None] * len(targets)
+        for index in order:
+            results[index] = _finish(targets[index], _start(targets[index]))
+        return results
     slots = threading.Semaphore(min(concurrency, len(targets)))
     results = [None] * len(targets)
 
@@ -260,7 +264,7 @@ def run_checks(targets, concurrency=None, secret_env=None, expect_tools=None, st
             slot.release()
         results[index] = _finish(target, started)
 
-    threads = [threading.Thread(target=_worker, args=(i, t), name='mcp-health-%d' % i) for i, t in enumerate(targets)]
+    threads = [threading.Thread(target=_worker, args=(i, targets[i]), name='mcp-health-%d' % i) for i in order]
     for thread in threads:
         thread.daemon = True
         thread.start()
@@ -338,13 +342,14 @@ def _reverse_lines(path):
 
 
 def read_history(path, names):
-    """name -> {'consecutive_failures': n, 'last_seen': iso or None} from the existing file.
+    """name -> {'consecutive_failures': n, 'last_seen': iso or None, 'last_duration_ms': ms or None}.
 
     Reads from the end and stops once every name has met a healthy entry, so a long file
     costs only its recent tail.
     """
     wanted = set(names)
-    state = dict((n, {'consecutive_failures': 0, 'last_seen': None, 'done': False}) for n in wanted)
+    state = dict((n, {'consecutive_failures': 0, 'last_seen': None, 'last_duration_ms': None, 'seen': False})
+                 for n in wanted)
     pending = set(wanted)
     for line in _reverse_lines(path):
         if not pending:
@@ -356,14 +361,26 @@ def read_history(path, names):
         if not isinstance(record, dict) or record.get('name') not in pending:
             continue
         entry = state[record['name']]
+        if not entry['seen']:
+            entry['seen'] = True
+            entry['last_duration_ms'] = record.get('duration_ms')
         if record.get('status') == 'healthy':
             entry['last_seen'] = record.get('time')
-            entry['done'] = True
             pending.discard(record['name'])
         else:
             entry['consecutive_failures'] += 1
-    return dict((n, {'consecutive_failures': s['consecutive_failures'], 'last_seen': s['last_seen']})
+    return dict((n, {'consecutive_failures': s['consecutive_failures'], 'last_seen': s['last_seen'],
+                     'last_duration_ms': s['last_duration_ms']})
                 for n, s in state.items())
+
+
+def start_order(names, previous):
+    """Indexes of names, slowest last time first (new servers first): a server that hung last run
+    then times out alongside the others instead of after them."""
+    def cost(index):
+        duration = (previous.get(names[index]) or {}).get('last_duration_ms')
+        return -(duration if isinstance(duration, (int, float)) else float('inf'))
+    return sorted(range(len(names)), key=cost)
 
 
 def apply_history(results, previous, now):

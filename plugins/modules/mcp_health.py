@@ -111,6 +111,8 @@ options:
       - A JSON-lines file; each run appends one line per server (time, name, status, reason, timings)
         and returns RV(servers[].consecutive_failures) and RV(servers[].last_seen) from it.
       - Bookkeeping only, never reported as a change. In check mode it is read but not written.
+      - With it, servers that were slowest last run (or timed out, or are new) are started first, so a server
+        that hangs again times out alongside the others rather than after them.
       - Created with mode C(0600) (owned by O(user)) when missing; its directory is created C(0700).
     type: path
   fail_on_unhealthy:
@@ -292,6 +294,7 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._health import (
     run_checks,
     secret_values,
     select_targets,
+    start_order,
     utc_now,
 )
 
@@ -370,17 +373,24 @@ def main():
     if unknown:
         module.warn('expect_tools names servers that were not checked: %s.' % ', '.join(unknown))
 
-    results = run_checks(targets, params['concurrency'], params['secret_env'], expect,
-                         params['strict_stdout'], account=account_for(ctx))
+    history_file = params['history_file']
+    previous = {}
+    if history_file:
+        try:
+            previous = read_history(history_file, [t['name'] for t in targets])
+        except (IOError, OSError) as exc:
+            module.fail_json(msg='Cannot read history_file %s: %s.' % (history_file, exc.strerror or exc))
+
+    results = run_checks(targets, params['concurrency'], params['secret_env'], expect, params['strict_stdout'],
+                         account=account_for(ctx), order=start_order([t['name'] for t in targets], previous))
 
     for result in results:
         result['consecutive_failures'] = None
         result['last_seen'] = None
-    history_file = params['history_file']
     if history_file:
         now = utc_now()
         try:
-            apply_history(results, read_history(history_file, [r['name'] for r in results]), now)
+            apply_history(results, previous, now)
             if not module.check_mode:
                 append_history(history_file, history_records(results, now, servers is not None and ctx.config_path or None),
                                owner=ctx.owner())

@@ -193,9 +193,24 @@ def test_history_counts_failures_in_a_row_and_remembers_last_healthy(tmp_path):
 
 def test_history_skips_torn_lines_and_missing_file(tmp_path):
     path = tmp_path / 'h.jsonl'
-    assert h.read_history(str(path), ['a']) == {'a': {'consecutive_failures': 0, 'last_seen': None}}
-    path.write_text('{"name": "a", "status": "healthy", "time": "T0"}\nnot json\n{"name": "a", "status": "unhealthy"}\n{"na')
-    assert h.read_history(str(path), ['a']) == {'a': {'consecutive_failures': 1, 'last_seen': 'T0'}}
+    assert h.read_history(str(path), ['a']) == {'a': {'consecutive_failures': 0, 'last_seen': None,
+                                                      'last_duration_ms': None}}
+    path.write_text('{"name": "a", "status": "healthy", "time": "T0"}\nnot json\n'
+                    '{"name": "a", "status": "unhealthy", "duration_ms": 7}\n{"na')
+    assert h.read_history(str(path), ['a']) == {'a': {'consecutive_failures': 1, 'last_seen': 'T0',
+                                                      'last_duration_ms': 7}}
+
+
+def test_start_order_puts_last_runs_slowest_and_new_servers_first():
+    previous = {'fast': {'last_duration_ms': 50}, 'hung': {'last_duration_ms': 5100}, 'mid': {'last_duration_ms': 900}}
+    assert h.start_order(['fast', 'mid', 'new', 'hung'], previous) == [2, 3, 1, 0]
+    assert h.start_order(['a', 'b'], {}) == [0, 1]
+
+
+def test_run_checks_starts_in_the_given_order_and_reports_in_target_order():
+    targets = [h.target_from_entry(n, stub_entry('ok'), 5) for n in ('a', 'b', 'c')]
+    assert [r['name'] for r in h.run_checks(targets, concurrency=1, order=[2, 0, 1])] == ['a', 'b', 'c']
+    assert [r['name'] for r in h.run_checks(targets, concurrency=2, order=[2, 0, 1])] == ['a', 'b', 'c']
 
 
 def test_history_reads_only_the_tail(tmp_path, monkeypatch):
@@ -204,7 +219,8 @@ def test_history_reads_only_the_tail(tmp_path, monkeypatch):
         for i in range(20000):
             handle.write(json.dumps({'name': 'a', 'status': 'healthy', 'time': 'T%d' % i}) + '\n')
     monkeypatch.setattr(h, 'HISTORY_READ_CHUNK', 4096)
-    assert h.read_history(str(path), ['a'])['a'] == {'consecutive_failures': 0, 'last_seen': 'T19999'}
+    assert h.read_history(str(path), ['a'])['a'] == {'consecutive_failures': 0, 'last_seen': 'T19999',
+                                                     'last_duration_ms': None}
 
 
 @settings(max_examples=60, deadline=None)
