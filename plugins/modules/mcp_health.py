@@ -326,7 +326,8 @@ def argument_spec():
 def read_servers(module, ctx):
     """Servers of the config, or None when only specs are checked."""
     params = module.params
-    if params['names'] is None and params['specs']:
+    spec_names = set(spec['name'] for spec in params['specs'] or [])
+    if params['specs'] and (params['names'] is None or set(params['names']) <= spec_names):
         return None
     data = read_bytes(ctx.config_path)
     if data is None:
