@@ -75,7 +75,7 @@ class Bench(object):
         if not os.path.exists(self.playbook_bin):
             self.playbook_bin = shutil.which('ansible-playbook')
         self.inventory = os.path.join(workdir, 'inventory.ini')
-        with open(self.inventory, 'w') as handle:
+        with open(self.inventory, 'w', encoding='utf-8') as handle:
             handle.write('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
         self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.collections, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
                         ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='false', ANSIBLE_LOCALHOST_WARNING='false',
@@ -98,7 +98,7 @@ class Bench(object):
             tasks = [{'name': 'write', 'loop': self.paths[kind], 'ansible.builtin.copy': {
                 'content': self.after.decode('utf-8'), 'dest': '{{ item }}', 'mode': '0600'}}]
         path = os.path.join(self.workdir, '%s.yml' % kind)
-        with open(path, 'w') as handle:
+        with open(path, 'w', encoding='utf-8') as handle:
             json.dump([{'name': kind, 'hosts': 'all', 'gather_facts': False, 'tasks': tasks}], handle)
         return path
 
@@ -117,7 +117,7 @@ class Bench(object):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.time()
         proc = subprocess.run([self.playbook_bin, '-i', self.inventory, self.playbooks[kind]], env=self.env,
-                              cwd=self.workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                              cwd=self.workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
         wall = time.time() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if proc.returncode != 0:
@@ -166,7 +166,7 @@ def profile(bench):
     os.makedirs(os.path.dirname(path))
     ctx = resolve_context(dict(client='claude_desktop', config_path=path, user=None, backup_dir=None))
     edits = []
-    for n in range(20):
+    for _n in range(20):
         with open(path, 'wb') as handle:
             handle.write(bench.original)
         start = time.time()

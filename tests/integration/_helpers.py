@@ -80,7 +80,7 @@ def write_inventory(workdir, hosts=('localhost',), host_vars=None):
     for host in hosts:
         extra = ''.join(' %s=%s' % (k, v) for k, v in sorted((host_vars or {}).get(host, {}).items()))
         lines.append('%s ansible_connection=local ansible_python_interpreter=%s%s' % (host, sys.executable, extra))
-    with open(path, 'w') as handle:
+    with open(path, 'w', encoding='utf-8') as handle:
         handle.write('\n'.join(lines) + '\n')
     return path
 
@@ -91,7 +91,7 @@ def write_playbook(workdir, tasks, name='playbook.yml', play_vars=None, hosts='a
     if play_vars:
         play['vars'] = play_vars
     path = os.path.join(str(workdir), name)
-    with open(path, 'w') as handle:
+    with open(path, 'w', encoding='utf-8') as handle:
         json.dump([play], handle, indent=1)
     return path
 
@@ -131,7 +131,7 @@ class PlaybookRun(object):
         self.stderr = stderr
         self.events = []
         if os.path.exists(results_path):
-            with open(results_path) as handle:
+            with open(results_path, encoding='utf-8') as handle:
                 self.events = [json.loads(line) for line in handle if line.strip()]
         self.recap = dict((m.group('host'), dict((k, int(m.group(k))) for k in ('ok', 'changed', 'unreachable', 'failed')))
                           for m in RECAP_RE.finditer(stdout))
@@ -190,7 +190,7 @@ def run_playbook(workdir, tasks, check=False, diff=False, verbosity=0, extra_var
     results = os.path.join(rundir, 'results.jsonl')
     argv = playbook_argv(playbook, inventory, check, diff, verbosity, extra_vars)
     proc = subprocess.run(argv, cwd=rundir, env=playbook_env(results, dict(env or {}, ANSIBLE_LOCAL_TEMP=os.path.join(rundir, 'tmp'))),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, check=False)
     return PlaybookRun(argv, proc.returncode, proc.stdout.decode('utf-8', 'replace'),
                        proc.stderr.decode('utf-8', 'replace'), results)
 

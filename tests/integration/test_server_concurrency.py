@@ -52,6 +52,8 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._files import edit_conf
 
 ctx = resolve_context(dict(client='claude_desktop', config_path=sys.argv[1], user=None, backup_dir=sys.argv[2]))
 rng = random.Random(int(sys.argv[3]))
+sys.stdout.write('ready\n')
+sys.stdout.flush()
 n = 0
 while True:
     n += 1
@@ -116,21 +118,24 @@ def test_writer_killed_at_random_moments_never_breaks_the_file(tmp_path):
     seen = set()
     for n in range(KILLS):
         proc = subprocess.Popen([sys.executable, script, path, str(home / 'backups'), str(n)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.03, 0.25))  # imports take ~30 ms; then it edits as fast as it can
-        if proc.poll() is not None:
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        ready = proc.stdout.readline()  # imported; from here on it edits as fast as it can
+        time.sleep(rng.uniform(0.0, 0.2))
+        if not ready or proc.poll() is not None:
             pytest.fail('writer exited early (%s): %s' % (proc.returncode, proc.stderr.read().decode('utf-8', 'replace')))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        proc.stdout.close()
         proc.stderr.close()
         doc = _assert_whole(path)
         seen.add(read(path))
         assert set(doc['mcpServers']) - set(BASE['mcpServers']) <= set('w%d' % i for i in range(6))
-    # The kills landed while it was editing: the file went through many states.
-    assert len(seen) > KILLS // 2
+    # The kills landed while it was editing: the file went through many states (fewer on a loaded machine).
+    assert len(seen) > KILLS // 4, len(seen)
     # A kill between writing the temp file and the rename can leave a temp file; never a broken config.
     for name in _temp_files(str(home)):
-        strict_load(read(str(home / name))) if os.path.getsize(str(home / name)) else None
+        if os.path.getsize(str(home / name)):
+            strict_load(read(str(home / name)))
 
 
 def test_playbook_killed_mid_run_never_breaks_the_file(tmp_path):

@@ -23,16 +23,16 @@ CONFIG = 'claude_desktop_config.json'
 HOSTS = ('preserve-a', 'preserve-b')
 
 CLAUDE_LIKE = (
-    u'{\n  "globalShortcut": "Ctrl+Space",\n  "mcpServers": {\n    "keep": {\n      "disabled": true,\n'
-    u'      "command": "node",\n      "args": ["srv.js", "--city", "Z\u00fcrich \u65e5\u672c"],\n'
-    u'      "env": {"LEVEL": "1.50"},\n      "alwaysAllow": ["read"]\n    }\n  },\n'
-    u'  "preferences": {"zoom": 1.50, "big": 1e5, "emoji": "\U0001F600"}\n}\n').encode('utf-8')
+    '{\n  "globalShortcut": "Ctrl+Space",\n  "mcpServers": {\n    "keep": {\n      "disabled": true,\n'
+    '      "command": "node",\n      "args": ["srv.js", "--city", "Z\u00fcrich \u65e5\u672c"],\n'
+    '      "env": {"LEVEL": "1.50"},\n      "alwaysAllow": ["read"]\n    }\n  },\n'
+    '  "preferences": {"zoom": 1.50, "big": 1e5, "emoji": "\U0001F600"}\n}\n').encode('utf-8')
 CLAUDE_LIKE_AFTER = (
-    u'{\n  "globalShortcut": "Ctrl+Space",\n  "mcpServers": {\n    "keep": {\n      "disabled": true,\n'
-    u'      "command": "node",\n      "args": [\n        "srv.js",\n        "--city",\n        "Z\u00fcrich \u65e5\u672c"\n'
-    u'      ],\n      "env": {\n        "LEVEL": "1.50"\n      },\n      "alwaysAllow": [\n        "read"\n      ]\n    },\n'
-    u'    "new": {\n      "command": "/bin/true",\n      "args": [\n        "-y"\n      ]\n    }\n  },\n'
-    u'  "preferences": {\n    "zoom": 1.50,\n    "big": 1e5,\n    "emoji": "\U0001F600"\n  }\n}\n').encode('utf-8')
+    '{\n  "globalShortcut": "Ctrl+Space",\n  "mcpServers": {\n    "keep": {\n      "disabled": true,\n'
+    '      "command": "node",\n      "args": [\n        "srv.js",\n        "--city",\n        "Z\u00fcrich \u65e5\u672c"\n'
+    '      ],\n      "env": {\n        "LEVEL": "1.50"\n      },\n      "alwaysAllow": [\n        "read"\n      ]\n    },\n'
+    '    "new": {\n      "command": "/bin/true",\n      "args": [\n        "-y"\n      ]\n    }\n  },\n'
+    '  "preferences": {\n    "zoom": 1.50,\n    "big": 1e5,\n    "emoji": "\U0001F600"\n  }\n}\n').encode('utf-8')
 
 # case -> (initial bytes or None for no file, task params, expected bytes, changed)
 CASES = {

@@ -14,7 +14,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
 
 import pytest
 
@@ -79,11 +78,12 @@ def run(tmp_path_factory):
     gh = dict(name='gh', command='/bin/true', args=GH_ARGS, config_path=path,
               env={'DEBUG': '1', 'API_TOKEN': NEW['env_token']},
               secret_env={'GITHUB_PERSONAL_ACCESS_TOKEN': NEW['secret_env']})
+    rotated = dict(gh)
+    rotated['secret_env'] = {'GITHUB_PERSONAL_ACCESS_TOKEN': NEW['secret_env_changed']}
     tasks = [
         server_task('add', **gh),
         server_task('again', **gh),
-        dict(server_task('rotate in check mode', **dict(gh, secret_env={'GITHUB_PERSONAL_ACCESS_TOKEN': NEW['secret_env_changed']})),
-             check_mode=True),
+        dict(server_task('rotate in check mode', **rotated), check_mode=True),
         dict(server_task('overlap', name='ov', command='/bin/true', config_path=path,
                          env={'X_TOKEN': NEW['overlap_env']}, secret_env={'X_TOKEN': NEW['overlap_secret']}),
              ignore_errors=True),
