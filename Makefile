@@ -166,10 +166,12 @@ integration: venv build-tree
 
 # units + integration against ansible-core 2.16 (AAP 2.5) and the newest release, so requires_ansible is true.
 matrix:
-	@for v in $(MATRIX_VENVS); do \
+	@failed=""; \
+	for v in $(MATRIX_VENVS); do \
 	  if [ "$$v" = .venv-latest ] && [ -z "$(call find_python,3.12)" ]; then echo "SKIP: no python3.12 for $$v (newest ansible-core needs Python >= 3.12)"; continue; fi; \
-	  $(MAKE) -f "$(REPO)/Makefile" VENV="$$v" units integration; \
-	done
+	  for t in units integration; do $(MAKE) -f "$(REPO)/Makefile" VENV="$$v" "$$t" || failed="$$failed $$v:$$t"; done; \
+	done; \
+	if [ -n "$$failed" ]; then echo "matrix: FAILED:$$failed"; exit 1; fi
 
 # ------------------------------------------------------------------------------------ lint & packaging
 
