@@ -238,4 +238,3 @@ def prune_backups(backup_dir, servers_key, retention_days=30, keep_min=3, check_
         if removed:
             fsync_dir(backup_dir)
     return removed
-

@@ -25,7 +25,7 @@ description:
     O(retention_days), but always keeps the newest O(keep_min) valid ones. Only files matching the backup naming
     patterns are touched.
 author:
-  - mcpops contributors
+  - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
 options:
@@ -79,8 +79,10 @@ options:
     default: 3
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: For O(state=restored), the redacted config before and after; secret values are masked.
 notes:

@@ -16,7 +16,7 @@ description:
     each one the way a restore would - valid JSON object with a servers object.
   - With O(path), verifies that one file instead.
 author:
-  - mcpops contributors
+  - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
 options:
@@ -26,8 +26,10 @@ options:
     type: path
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
   - Windows hosts cannot run this module (no Python modules on Windows targets).

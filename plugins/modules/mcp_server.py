@@ -27,7 +27,7 @@ description:
   - Values of O(secret_env) and O(headers), and values of O(env) under secret-looking names, never
     appear in results, diffs or errors.
 author:
-  - mcpops contributors
+  - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
 options:
@@ -97,8 +97,10 @@ options:
     default: true
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: The diff shows the redacted config before and after; secret values are masked.
 notes:

@@ -17,7 +17,7 @@ description:
   - Never fails on a corrupt or unparseable file - it reports RV(valid=false) and the error (file, line, column),
     so verification flows can assert on it. The file is only read, never changed or renamed.
 author:
-  - mcpops contributors
+  - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
 options:
@@ -28,8 +28,10 @@ options:
     elements: str
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
   - Windows hosts cannot run this module (no Python modules on Windows targets).

@@ -45,7 +45,7 @@ def _base(tmp_path):
 
 def test_three_backups_in_the_same_second_are_three_files(tmp_path, run_module):
     config = _write(tmp_path / 'Claude' / 'claude_desktop_config.json', CONFIG)
-    runs = [run_module(mcp_backup.main, _base(tmp_path)) for _ in range(3)]
+    runs = [run_module(mcp_backup.main, _base(tmp_path)) for dummy in range(3)]
     paths = [r.result['backup_file'] for r in runs]
     assert len(set(paths)) == 3 and all(r.result['changed'] for r in runs)
     backup_dir = tmp_path / 'Claude' / 'backups'
