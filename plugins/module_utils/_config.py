@@ -212,10 +212,9 @@ class Style(object):
             tight = re.search(r'[\]}"\d el],\S', body)
             item_sep = ', ' if spaced or (not tight and key_sep == ': ') else ','
             return cls(indent=None, newline=newline, trailing_newline=trailing, item_sep=item_sep, key_sep=key_sep)
-        indent = '  '
-        match = re.search(r'\n([ \t]+)\S', body)
-        if match:
-            indent = match.group(1)
+        # The first indented line is at depth 1, so its leading whitespace is the indent unit.
+        match = re.search(r'\n([ \t]*)\S', body)
+        indent = match.group(1) if match else '  '
         key_sep = ': ' if re.search(r'":\s', body) or not re.search(r'":\S', body) else ':'
         return cls(indent=indent, newline=newline, trailing_newline=trailing, key_sep=key_sep)
 
@@ -232,10 +231,7 @@ def _floatstr(value):
 
 def render_json(value, style):
     """Render like the original file: same indent, newline style and trailing newline; raw UTF-8."""
-    if isinstance(style.indent, str) and style.indent:
-        indent = style.indent
-    else:
-        indent = None
+    indent = style.indent if isinstance(style.indent, str) else None
     encoder = json.encoder.py_encode_basestring  # ensure_ascii=False
     iterencode = json.encoder._make_iterencode(
         {}, _default, encoder, indent, _floatstr, style.key_sep, style.item_sep,

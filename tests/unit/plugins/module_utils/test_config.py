@@ -73,6 +73,7 @@ ROUND_TRIP = [
     b'{\r\n  "a": "\xc3\xa9t\xc3\xa9 \xe2\x9c\x93",\r\n  "b": {}\r\n}\r\n',
     b'{"mcpServers": {"a": {"command": "x", "args": []}}}',
     b'{"a":{"b":[1,2]}}\n',
+    b'{\n"a": 1,\n"b": {\n"c": [\n2\n]\n}\n}\n',
     b'{\n  "big": 123456789012345678901234567890,\n  "n": null,\n  "t": true\n}\n',
 ]
 
