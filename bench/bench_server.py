@@ -145,7 +145,7 @@ def profile(bench):
 
     def best(code, n=5):
         times = []
-        for _ in range(n):
+        for dummy in range(n):
             start = time.time()
             subprocess.check_call([sys.executable, '-c', code], env=env)
             times.append(time.time() - start)
@@ -182,7 +182,7 @@ def profile(bench):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--files', type=int, default=20)
     parser.add_argument('--profile', action='store_true', help='also show where one module run spends its time')

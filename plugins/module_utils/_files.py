@@ -135,6 +135,23 @@ def locked(target, uid=None, gid=None, timeout=LOCK_TIMEOUT):
         os.close(fd)  # closing releases the flock
 
 
+def remove_stale_temp_files(target):
+    """Remove temp files a killed writer left beside target. Only call while holding the lock:
+    temp files are only ever written under it, so any found now belong to a dead writer."""
+    directory, base = os.path.split(target)
+    prefix = '.%s.' % base
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(prefix) and name.endswith('.tmp'):
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:
+                pass
+
+
 def atomic_write(target, data, mode, uid=None, gid=None, expected=None, check_expected=True):
     """Write data to target via temp file + fsync + rename in the same directory.
 
@@ -323,6 +340,7 @@ def edit_config(ctx, transform, check_mode=False, backup=True, create=True, back
     last_error = None
     for _attempt in range(EDIT_ATTEMPTS):
         with locked(target, *ctx.owner()):
+            remove_stale_temp_files(target)
             result = _compute(ctx.config_path, target, ctx, transform, create)
             if not result.changed:
                 return result
@@ -348,6 +366,7 @@ def replace_config_bytes(ctx, new_bytes, check_mode=False, backup=True, backup_k
     last_error = None
     for _attempt in range(EDIT_ATTEMPTS):
         with locked(target, *ctx.owner()):
+            remove_stale_temp_files(target)
             before = read_bytes(target)
             if before == new_bytes:
                 return before, False, None

@@ -98,3 +98,14 @@ def test_persistent_concurrent_changes_fail_without_writing(tmp_path):
     assert path.read_bytes() == b'{"n": 3}'
     assert not os.listdir(str(tmp_path / 'backups'))
     assert [n for n in os.listdir(str(tmp_path)) if n.endswith('.tmp')] == []
+
+
+def test_temp_files_of_a_killed_writer_are_removed_under_the_lock(tmp_path):
+    path = tmp_path / 'c.json'
+    path.write_bytes(b'{}')
+    stale = tmp_path / '.c.json.abc123.tmp'
+    stale.write_bytes(b'{"half": ')
+    unrelated = tmp_path / '.other.json.x.tmp'
+    unrelated.write_bytes(b'')
+    files.edit_config(_ctx(path), lambda doc: apply_server(doc, 'a', 'present', {'command': 'x'}))
+    assert not stale.exists() and unrelated.exists()
