@@ -48,6 +48,7 @@ COLLECTIONS = _collections_root()
 sys.path.insert(0, COLLECTIONS)
 
 from ansible_collections.mcpops.mcp.plugins.module_utils import _health  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.mcpops.mcp.tests.servers.procs import processes_with  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def find(name):
@@ -105,42 +106,16 @@ def concurrent(targets, concurrency=None):
 
 
 def leftovers():
-    count = 0
-    for name in os.listdir('/proc') if os.path.isdir('/proc') else []:
-        if not name.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % name, 'rb') as handle:
-                if handle.read().rsplit(b')', 1)[1].split()[0] == b'Z':
-                    continue
-            with open('/proc/%s/cmdline' % name, 'rb') as handle:
-                text = handle.read()
-            with open('/proc/%s/environ' % name, 'rb') as handle:
-                text += handle.read()
-        except (IOError, OSError, IndexError):
-            continue
-        if MARKER.encode() in text:
-            count += 1
-    return count
+    return len(processes_with(MARKER))
 
 
 def kill_leftovers():
     """Clean up after a tool that leaves servers running (only processes carrying our marker)."""
-    for name in os.listdir('/proc'):
-        if not name.isdigit():
-            continue
+    for pid, _argv in processes_with(MARKER):
         try:
-            with open('/proc/%s/cmdline' % name, 'rb') as handle:
-                text = handle.read()
-            with open('/proc/%s/environ' % name, 'rb') as handle:
-                text += handle.read()
-        except (IOError, OSError):
-            continue
-        if MARKER.encode() in text:
-            try:
-                os.kill(int(name), signal.SIGKILL)
-            except OSError:
-                pass
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def run_playbook(home, task):

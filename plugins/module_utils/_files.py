@@ -61,6 +61,14 @@ def real_target(path):
     return os.path.realpath(path)
 
 
+def write_all(fd, data):
+    """os.write until every byte is out (a single write may be short), then fsync."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.fsync(fd)
+
+
 def _chown(path_or_fd, uid, gid):
     if uid is None and gid is None:
         return
@@ -165,11 +173,7 @@ def atomic_write(target, data, mode, uid=None, gid=None, expected=None, check_ex
         try:
             os.fchmod(fd, mode)
             _chown(fd, uid, gid)
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
+            write_all(fd, data)
         finally:
             os.close(fd)
         if check_expected and read_bytes(target) != expected:
@@ -243,10 +247,7 @@ def write_backup(backup_dir, data, kind=None, uid=None, gid=None, now=None, dail
         try:
             os.fchmod(fd, NEW_FILE_MODE)
             _chown(fd, uid, gid)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
+            write_all(fd, data)
         except BaseException:
             os.close(fd)
             os.unlink(path)

@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._config import MASK, URL_CREDENTIALS_RE, looks_secret_key
+from ansible_collections.mcpops.mcp.plugins.module_utils._files import write_all
 from ansible_collections.mcpops.mcp.plugins.module_utils import _protocol
 
 DEFAULT_TIMEOUT = 15
@@ -429,10 +430,6 @@ def append_history(path, records, owner=(None, None)):
                 os.fchown(fd, owner[0], owner[1] if owner[1] is not None else -1)
             if fcntl is not None:
                 fcntl.flock(fd, fcntl.LOCK_EX)
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
+            write_all(fd, data)
         finally:
             os.close(fd)

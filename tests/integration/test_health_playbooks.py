@@ -23,6 +23,8 @@ import uuid
 
 import pytest
 
+from ansible_collections.mcpops.mcp.tests.servers.procs import processes_with
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 COLLECTION = os.path.dirname(os.path.dirname(HERE))
 STUB = os.path.join(COLLECTION, 'tests', 'servers', 'mcp_stub.py')
@@ -74,23 +76,7 @@ def real(name, *args):
 
 def marked_processes():
     """Live processes whose argv or environment carries this file's marker."""
-    found = []
-    for name in os.listdir('/proc'):
-        if not name.isdigit() or int(name) == os.getpid():
-            continue
-        try:
-            with open('/proc/%s/stat' % name, 'rb') as handle:
-                if handle.read().rsplit(b')', 1)[1].split()[0] == b'Z':
-                    continue
-            with open('/proc/%s/cmdline' % name, 'rb') as handle:
-                text = handle.read()
-            with open('/proc/%s/environ' % name, 'rb') as handle:
-                text += handle.read()
-        except (IOError, OSError, IndexError):
-            continue
-        if MARKER.encode() in text:
-            found.append((int(name), text.split(b'\0')[:4]))
-    return found
+    return processes_with(MARKER)
 
 
 @pytest.fixture(autouse=True)

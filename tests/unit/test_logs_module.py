@@ -7,53 +7,20 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import io
 import json
 import os
 import shutil
-import sys
 
 import pytest
 
 from ansible_collections.mcpops.mcp.plugins.modules import mcp_logs
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    import contextlib
-    from ansible.module_utils import basic
-    from ansible.module_utils.common.text.converters import to_bytes
-
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        args = dict(args)
-        args.setdefault('_ansible_remote_tmp', '/tmp')
-        args.setdefault('_ansible_keep_remote_files', False)
-        old = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = old
+from ansible_collections.mcpops.mcp.tests.unit.module_runner import run_module_main
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'fixtures', 'logs')
 
 
 def run(args, check=False):
-    args = dict(args)
-    if check:
-        args['_ansible_check_mode'] = True
-    out = io.StringIO()
-    old = sys.stdout
-    sys.stdout = out
-    try:
-        with patch_module_args(args):
-            with pytest.raises(SystemExit):
-                mcp_logs.main()
-    finally:
-        sys.stdout = old
-    text = out.getvalue()
-    return json.loads(text[text.index('{'):])
+    return run_module_main(mcp_logs.main, args, check=check).result
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import uuid
 import pytest
 
 from ansible_collections.mcpops.mcp.plugins.module_utils import _protocol as p
+from ansible_collections.mcpops.mcp.tests.servers.procs import processes_with
 
 SERVERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'servers')
 STUB = os.path.abspath(os.path.join(SERVERS, 'mcp_stub.py'))
@@ -32,31 +33,10 @@ def _load_http_stub():
 http_stub = _load_http_stub()
 
 
-def processes_with(marker):
-    """PIDs whose command line or environment mentions marker (zombies excluded)."""
-    found = []
-    for name in os.listdir('/proc'):
-        if not name.isdigit() or int(name) == os.getpid():
-            continue
-        try:
-            with open('/proc/%s/stat' % name, 'rb') as handle:
-                if handle.read().rsplit(b')', 1)[1].split()[0] == b'Z':
-                    continue
-            with open('/proc/%s/cmdline' % name, 'rb') as handle:
-                text = handle.read()
-            with open('/proc/%s/environ' % name, 'rb') as handle:
-                text += handle.read()
-        except (IOError, OSError, IndexError):
-            continue
-        if marker.encode() in text:
-            found.append(int(name))
-    return found
-
-
 @pytest.fixture(autouse=True)
 def no_leftovers():
     yield
-    assert processes_with(MARKER) == [], 'a stub server outlived its check'
+    assert [pid for pid, _argv in processes_with(MARKER)] == [], 'a stub server outlived its check'
 
 
 def stub(mode, timeout=5.0, strict=False, env=None, extra=()):

@@ -7,8 +7,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
-import io
 import json
 import os
 import stat
@@ -16,47 +14,18 @@ import sys
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
-
 from ansible_collections.mcpops.mcp.plugins.modules import mcp_health
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    patch_module_args = None
+from ansible_collections.mcpops.mcp.tests.unit.module_runner import run_module_main
 
 STUB = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'servers',
                                     'mcp_stub.py'))
 SECRET = 'vault-secret-value-9876'
 
 
-@contextlib.contextmanager
-def _args(args):
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-        return
-    args = dict(args, _ansible_remote_tmp='/tmp', _ansible_keep_remote_files=False)
-    saved = basic._ANSIBLE_ARGS
-    basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
-    try:
-        yield
-    finally:
-        basic._ANSIBLE_ARGS = saved
-
-
 def run_with_output(args, check=False):
     """(result, stdout text) of one mcp_health run."""
-    args = dict(args)
-    if check:
-        args['_ansible_check_mode'] = True
-    out = io.StringIO()
-    with _args(args), contextlib.redirect_stdout(out):
-        with pytest.raises(SystemExit):
-            mcp_health.main()
-    text = out.getvalue()
-    return json.loads(text[text.index('{'):]), text
+    run = run_module_main(mcp_health.main, args, check=check)
+    return run.result, run.stdout
 
 
 def run(args, check=False):
