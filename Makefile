@@ -194,12 +194,16 @@ galaxy-build: venv build-tree
 	echo "    $$tarball ($$(tar -tzf "$$tarball" | wc -l) entries)"
 
 # molecule scenarios beside roles (roles/<role>/molecule/<scenario>) or in extensions/molecule/<scenario>.
+# Each scenario gets a fresh ephemeral directory in this checkout's build/: Molecule's default
+# (~/.ansible/tmp/molecule.<hash of the role dir's name>.<scenario>) is shared by every clone on the machine.
 molecule: venv build-tree
 	@found=0; failed=""; \
 	for m in $$(cd "$(REPO)" && ls -d roles/*/molecule/*/molecule.yml extensions/molecule/*/molecule.yml 2>/dev/null); do \
 	  found=1; scenario=$$(basename "$$(dirname "$$m")"); base=$$(dirname "$$(dirname "$$(dirname "$$m")")"); \
 	  echo "==> molecule test -s $$scenario in $$base"; \
-	  (cd "$(REPO)/$$base" && $(TOOL_ENV) NO_COLOR=1 ANSIBLE_NOCOLOR=1 "$(VENV_BIN)/molecule" test -s "$$scenario") || failed="$$failed $$base:$$scenario"; \
+	  eph="$(BUILD)/molecule/$$(basename "$$base")-$$scenario"; rm -rf "$$eph"; \
+	  (cd "$(REPO)/$$base" && $(TOOL_ENV) NO_COLOR=1 ANSIBLE_NOCOLOR=1 MOLECULE_EPHEMERAL_DIRECTORY="$$eph" \
+	    "$(VENV_BIN)/molecule" test -s "$$scenario") || failed="$$failed $$base:$$scenario"; \
 	done; \
 	[ $$found = 1 ] || echo 'SKIP: no molecule scenarios yet'; \
 	if [ -n "$$failed" ]; then echo "molecule: FAILED:$$failed"; exit 1; fi
