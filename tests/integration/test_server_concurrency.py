@@ -67,6 +67,17 @@ while True:
 '''
 
 
+CLEAN_EDIT = r'''
+import sys
+from ansible_collections.mcpops.mcp.plugins.module_utils._common import resolve_context
+from ansible_collections.mcpops.mcp.plugins.module_utils._config import apply_server
+from ansible_collections.mcpops.mcp.plugins.module_utils._files import edit_config
+
+ctx = resolve_context(dict(client='claude_desktop', config_path=sys.argv[1], user=None, backup_dir=sys.argv[2]))
+edit_config(ctx, lambda doc: apply_server(doc, 'after-kills', 'present', {'command': 'node'}))
+'''
+
+
 def _assert_whole(path):
     """The file parses strictly, passes the module's own validation and still has every base server."""
     data = read(path)
@@ -132,10 +143,12 @@ def test_writer_killed_at_random_moments_never_breaks_the_file(tmp_path):
         assert set(doc['mcpServers']) - set(BASE['mcpServers']) <= set('w%d' % i for i in range(6))
     # The kills landed while it was editing: the file went through many states (fewer on a loaded machine).
     assert len(seen) > KILLS // 4, len(seen)
-    # A kill between writing the temp file and the rename can leave a temp file; never a broken config.
-    for name in _temp_files(str(home)):
-        if os.path.getsize(str(home / name)):
-            strict_load(read(str(home / name)))
+    # A kill between creating the temp file and the rename leaves a (possibly partial) temp file, never a
+    # broken config; the next edit removes it under the lock, so at most the last kill's one is left.
+    assert len(_temp_files(str(home))) <= 1
+    subprocess.run([sys.executable, '-c', CLEAN_EDIT, path, str(home / 'backups')], env=env, check=True, timeout=60)
+    assert _temp_files(str(home)) == []
+    _assert_whole(path)
 
 
 def test_playbook_killed_mid_run_never_breaks_the_file(tmp_path):

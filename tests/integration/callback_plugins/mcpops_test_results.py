@@ -59,6 +59,9 @@ class CallbackModule(CallbackBase):
         super(CallbackModule, self).__init__(*args, **kwargs)
         self._path = os.environ.get('MCPOPS_TEST_RESULTS')
         self._play = None
+        # (host, task uuid) -> per-item statuses in order: ansible-core >= 2.21 leaves 'failed' out of
+        # the item dicts of the task result, so the item callbacks are the only per-item record.
+        self._items = {}
 
     def _write(self, event):
         if not self._path:
@@ -71,9 +74,18 @@ class CallbackModule(CallbackBase):
     def _task_event(self, result, status, ignore_errors=False):
         task = _attr(result, 'task', '_task')
         host = _attr(result, 'host', '_host')
-        data = _attr(result, 'result', '_result') or {}
+        data = dict(_attr(result, 'result', '_result') or {})
         if status == 'ok' and data.get('changed'):
             status = 'changed'
+        statuses = self._items.pop(self._item_key(result), None)
+        if statuses and isinstance(data.get('results'), list) and len(data['results']) == len(statuses):
+            items = []
+            for item, item_status in zip(data['results'], statuses):
+                item = dict(item) if isinstance(item, dict) else item
+                if isinstance(item, dict) and item_status == 'failed':
+                    item.setdefault('failed', True)
+                items.append(item)
+            data['results'] = items
         self._write(dict(
             event='task',
             play=self._play,
@@ -82,8 +94,25 @@ class CallbackModule(CallbackBase):
             host=host.get_name() if host else None,
             status=status,
             ignore_errors=bool(ignore_errors),
-            result=dict(data),
+            result=data,
         ))
+
+    def _item_key(self, result):
+        task = _attr(result, 'task', '_task')
+        host = _attr(result, 'host', '_host')
+        return (host.get_name() if host else None, getattr(task, '_uuid', None))
+
+    def _item_event(self, result, status):
+        self._items.setdefault(self._item_key(result), []).append(status)
+
+    def v2_runner_item_on_ok(self, result):
+        self._item_event(result, 'ok')
+
+    def v2_runner_item_on_failed(self, result):
+        self._item_event(result, 'failed')
+
+    def v2_runner_item_on_skipped(self, result):
+        self._item_event(result, 'skipped')
 
     def v2_playbook_on_play_start(self, play):
         self._play = play.get_name()
