@@ -89,13 +89,24 @@ class CallbackModule(CallbackBase):
         self._write(dict(
             event='task',
             play=self._play,
-            task=result.task_name or (task.get_name() if task else None),
+            task=self._task_name(result, task),
             action=getattr(task, 'action', None),
             host=host.get_name() if host else None,
             status=status,
             ignore_errors=bool(ignore_errors),
             result=data,
         ))
+
+    @staticmethod
+    def _task_name(result, task):
+        """The task's own name: ansible-core >= 2.21 prefixes task_name with '<role> : '."""
+        name = result.task_name or (task.get_name() if task else None)
+        role = getattr(task, '_role', None)
+        if name and role is not None:
+            for prefix in set([role.get_name(), role.get_name(include_role_fqcn=False)]):
+                if name.startswith(prefix + ' : '):
+                    return name[len(prefix) + 3:]
+        return name
 
     def _item_key(self, result):
         task = _attr(result, 'task', '_task')
