@@ -31,21 +31,14 @@ import tempfile
 import time
 import uuid
 
+from _collection import collections_root
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STUB = os.path.join(REPO, 'tests', 'servers', 'mcp_stub.py')
 MARKER = 'mcpops-bench-%s' % uuid.uuid4().hex[:10]
 
 
-def _collections_root():
-    """A temporary ansible_collections/mcpops/mcp -> REPO link, so the engine imports like on a host."""
-    root = tempfile.mkdtemp(prefix='mcpops-bench-')
-    os.makedirs(os.path.join(root, 'ansible_collections', 'mcpops'))
-    os.symlink(REPO, os.path.join(root, 'ansible_collections', 'mcpops', 'mcp'))
-    return root
-
-
-COLLECTIONS = _collections_root()
-sys.path.insert(0, COLLECTIONS)
+COLLECTIONS = collections_root()
 
 from ansible_collections.mcpops.mcp.plugins.module_utils import _health  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.mcpops.mcp.tests.servers.procs import processes_with  # noqa: E402  pylint: disable=wrong-import-position

@@ -5,7 +5,7 @@
 """mcp_logs against a bare line-reading loop on the same generated 14 MB mcp.log (40 servers).
 
 Prints ratios measured side by side in one run, and peak memory; no pass/fail.
-Run: PYTHONPATH=<dir holding ansible_collections> python bench/bench_logs.py [--mb 14] [--repeat 3]
+Run: python bench/bench_logs.py [--mb 14] [--repeat 3]
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from _collection import collections_root
 
 SERVERS = ['server-%02d' % i for i in range(40)]
 
@@ -91,6 +93,7 @@ def bare_loop(path):
 
 
 def module_run(log_dir, level, tail=None):
+    collections_root()
     from ansible_collections.mcpops.mcp.plugins.module_utils._logs import collect
     return collect(log_dir, level=level, tail=tail)
 

@@ -29,19 +29,10 @@ import sys
 import tempfile
 import time
 
+from _collection import collections_root
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = 1.2
-
-
-def collections_root(workdir):
-    """The harness's build tree if make set it, else a temp tree with a symlink to this checkout."""
-    for entry in [os.environ.get('MCPOPS_COLLECTIONS_PATH', '')] + os.environ.get('ANSIBLE_COLLECTIONS_PATH', '').split(os.pathsep):
-        if entry and os.path.isdir(os.path.join(entry, 'ansible_collections', 'mcpops', 'mcp', 'plugins')):
-            return entry
-    root = os.path.join(workdir, 'collections')
-    os.makedirs(os.path.join(root, 'ansible_collections', 'mcpops'))
-    os.symlink(REPO, os.path.join(root, 'ansible_collections', 'mcpops', 'mcp'))
-    return root
 
 
 def sample_config():
