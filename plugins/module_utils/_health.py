@@ -18,6 +18,7 @@ import json
 import os
 import re
 import threading
+import time
 
 try:
     import fcntl
@@ -32,6 +33,9 @@ DEFAULT_TIMEOUT = 15
 MAX_CONCURRENCY = 8
 # A server still starting after this long is waiting (or hanging), not using the CPU: its slot goes to the next.
 SLOT_SECONDS = 2.0
+# No check waits longer than this for a slot: every server starts within it, so a hanging server listed
+# last still ends by its timeout + QUEUE_SECONDS (the slots only smooth the CPU-bound start-up burst).
+QUEUE_SECONDS = 1.5
 STDERR_TAIL_LINES = 20
 STDERR_TAIL_CHARS = 2000
 HISTORY_READ_CHUNK = 65536
@@ -217,7 +221,8 @@ def run_checks(targets, concurrency=None, secret_env=None, expect_tools=None, st
     """Check every target, at most `concurrency` starting at a time; results in target order.
 
     Start-up is CPU-bound, so the limit applies to the start: a slot is held until the handshake
-    ends or for SLOT_SECONDS, whichever comes first. Each check has its own deadline from the
+    ends or for SLOT_SECONDS, whichever comes first, and no check waits for one longer than
+    QUEUE_SECONDS after the run began. Each check has its own deadline from the
     moment it starts, so a hanging server costs its own timeout and delays nobody. Shutting a
     server down (up to 1 s to exit, then SIGTERM/SIGKILL) does not hold a slot either; every
     server is stopped before this returns. order: target indexes in the order to start them.
@@ -251,10 +256,11 @@ def run_checks(targets, concurrency=None, secret_env=None, expect_tools=None, st
         return results
     slots = threading.Semaphore(min(concurrency, len(targets)))
     results = [None] * len(targets)
+    queue_deadline = time.monotonic() + QUEUE_SECONDS
 
     def _worker(index, target):
         slot = _Slot(slots)
-        slot.acquire()
+        slot.acquire(queue_deadline)
         timer = threading.Timer(SLOT_SECONDS, slot.release)
         timer.daemon = True
         timer.start()
@@ -282,9 +288,9 @@ class _Slot(object):
         self.lock = threading.Lock()
         self.held = False
 
-    def acquire(self):
-        self.semaphore.acquire()
-        self.held = True
+    def acquire(self, deadline):
+        """Take a slot, or go ahead without one once deadline (time.monotonic()) has passed."""
+        self.held = self.semaphore.acquire(timeout=max(0.0, deadline - time.monotonic()))
 
     def release(self):
         with self.lock:

@@ -132,9 +132,22 @@ def test_more_hanging_servers_than_slots_still_let_the_others_through():
     results = h.run_checks(targets, concurrency=2)
     elapsed = time.monotonic() - started
     assert [r['reason'] for r in results] == ['timeout'] * 3 + ['ok'] * 3
-    # The hanging ones give up their slots after SLOT_SECONDS, not after their timeout: the third
-    # starts at SLOT_SECONDS and times out 3 s later (without the release it would start at 3 s).
-    assert elapsed < h.SLOT_SECONDS + 3 + 0.8
+    # The hanging ones give up their slots, and nobody waits for one past QUEUE_SECONDS: the third
+    # starts by then and times out 3 s later (without either it would start at 3 s).
+    assert elapsed < min(h.SLOT_SECONDS, h.QUEUE_SECONDS) + 3 + 0.8
+    assert leftovers() == []
+
+
+def test_a_hanging_server_listed_last_ends_by_its_timeout_plus_the_queue_cap():
+    # 8 slow-to-fail servers fill 2 slots for SLOT_SECONDS each; the hanging one, last in line,
+    # would start after 4 rounds (8 s) without the queue cap.
+    targets = [h.target_from_entry('hang%d' % i, stub_entry('hang'), 3) for i in range(8)]
+    targets.append(h.target_from_entry('last', stub_entry('hang'), 2))
+    started = time.monotonic()
+    results = h.run_checks(targets, concurrency=2)
+    elapsed = time.monotonic() - started
+    assert [r['reason'] for r in results] == ['timeout'] * 9
+    assert elapsed < h.QUEUE_SECONDS + 3 + 1.0
     assert leftovers() == []
 
 
