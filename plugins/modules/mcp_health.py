@@ -282,8 +282,8 @@ except ImportError:  # pragma: no cover
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, with_common
-from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, validate_config
-from ansible_collections.mcpops.mcp.plugins.module_utils._files import read_bytes
+from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError
+from ansible_collections.mcpops.mcp.plugins.module_utils._files import load_config, real_target
 from ansible_collections.mcpops.mcp.plugins.module_utils._health import (
     HealthError,
     append_history,
@@ -329,14 +329,14 @@ def read_servers(module, ctx):
     spec_names = set(spec['name'] for spec in params['specs'] or [])
     if params['specs'] and (params['names'] is None or set(params['names']) <= spec_names):
         return None
-    data = read_bytes(ctx.config_path)
+    try:
+        data, doc = load_config(real_target(ctx.config_path), ctx.servers_key, display_path=ctx.config_path)
+    except ConfigError as exc:
+        module.fail_json(msg=str(exc))
     if data is None:
         module.fail_json(msg='No MCP config at %s; pass config_path, or check servers that are not deployed '
                              'with specs.' % ctx.config_path)
-    try:
-        return validate_config(data, ctx.config_path, ctx.servers_key).servers()
-    except ConfigError as exc:
-        module.fail_json(msg=str(exc))
+    return doc.servers()
 
 
 def account_for(ctx):
