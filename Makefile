@@ -44,10 +44,12 @@ TOOL_ENV = PATH="$(VENV_BIN):$(NODE_BIN):$$PATH" \
 	MCPOPS_REPO="$(REPO)" \
 	PYTHONDONTWRITEBYTECODE=1
 
-# Stages of `make test`, in order.  venv and build-tree failing stops the run; later stages all run and are reported.
-TEST_STAGES := venv build-tree sanity units integration lint changelog-lint galaxy-build molecule matrix
+# Stages of `make test`: setup in order (a failure stops the run), then the rest in parallel lanes, longest first.
+comma := ,
+TEST_SETUP := venv matrix-venvs build-tree get-pip
+TEST_PARALLEL := integration matrix-2.16 matrix-latest molecule sanity units lint changelog-lint galaxy-build
 
-.PHONY: help venv build-tree get-pip sanity units integration lint galaxy-build matrix \
+.PHONY: help venv matrix-venvs build-tree get-pip build-tree-fresh sanity units integration lint galaxy-build matrix matrix-2.16 matrix-latest \
 	changelog-lint molecule test demo clean distclean
 
 help:
@@ -62,12 +64,15 @@ help:
 	@echo 'make changelog-lint  antsibull-changelog lint'
 	@echo 'make galaxy-build    ansible-galaxy collection build into build/dist'
 	@echo 'make molecule        molecule test for every scenario found'
-	@echo 'make matrix          units + integration with ansible-core 2.16 (py3.11) and newest (py3.12)'
+	@echo 'make matrix          units + integration with ansible-core 2.16 (py3.11) and newest (py3.12): matrix-2.16, matrix-latest'
+	@echo '                     (`make test TEST_JOBS=1` runs the stages one after another)'
 	@echo 'make clean           remove build/ and test caches; make distclean also removes venvs and node_modules'
 
 # ---------------------------------------------------------------------------------------------- venvs
 
 venv: $(VENV_DIR)/.stamp $(REPO)/node_modules/.stamp
+
+matrix-venvs: $(REPO)/.venv-2.16/.stamp $(if $(call find_python,3.12),$(REPO)/.venv-latest/.stamp)
 
 # Main toolchain.  Re-running pip on an existing venv is cheap and picks up requirement changes.
 $(REPO)/.venv/.stamp: $(REPO)/requirements-test.txt
@@ -101,7 +106,11 @@ $(REPO)/node_modules/.stamp: $(REPO)/package.json $(wildcard $(REPO)/package-loc
 
 # The collection as ansible-test wants it: ansible_collections/mcpops/mcp, a git checkout of exactly the
 # files git knows about (tracked + untracked-but-not-ignored, so work in progress is tested too).
+# BUILD_TREE_READY=1 (set by `make test` for its parallel stages) keeps a tree other stages are using.
 build-tree:
+	@if [ -z "$(BUILD_TREE_READY)" ] || [ ! -d "$(COLL)/.git" ]; then $(MAKE) -f "$(REPO)/Makefile" build-tree-fresh; fi
+
+build-tree-fresh:
 	@echo '==> build tree $(COLL)'
 	@rm -rf "$(COLL)"
 	@mkdir -p "$(COLL)"
@@ -164,14 +173,18 @@ integration: venv build-tree
 
 # ------------------------------------------------------------------------------------------ matrix
 
-# units + integration against ansible-core 2.16 (AAP 2.5) and the newest release, so requires_ansible is true.
-matrix:
-	@failed=""; \
-	for v in $(MATRIX_VENVS); do \
-	  if [ "$$v" = .venv-latest ] && [ -z "$(call find_python,3.12)" ]; then echo "SKIP: no python3.12 for $$v (newest ansible-core needs Python >= 3.12)"; continue; fi; \
-	  for t in units integration; do $(MAKE) -f "$(REPO)/Makefile" VENV="$$v" "$$t" || failed="$$failed $$v:$$t"; done; \
-	done; \
-	if [ -n "$$failed" ]; then echo "matrix: FAILED:$$failed"; exit 1; fi
+# units + integration against ansible-core 2.16 (AAP 2.5) and the newest release, so requires_ansible is true
+# (the main venv is 2.19, the next AAP's).  One target per toolchain so `make test` can run them side by side.
+matrix: matrix-2.16 matrix-latest
+
+matrix-2.16:
+	@failed=""; for t in units integration; do $(MAKE) -f "$(REPO)/Makefile" VENV=.venv-2.16 "$$t" || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "matrix-2.16: FAILED:$$failed"; exit 1; fi
+
+matrix-latest:
+	@if [ -z "$(call find_python,3.12)" ]; then echo "SKIP: no python3.12 for .venv-latest (newest ansible-core needs Python >= 3.12)"; exit 0; fi; \
+	failed=""; for t in units integration; do $(MAKE) -f "$(REPO)/Makefile" VENV=.venv-latest "$$t" || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "matrix-latest: FAILED:$$failed"; exit 1; fi
 
 # ------------------------------------------------------------------------------------ lint & packaging
 
@@ -210,17 +223,13 @@ molecule: venv build-tree
 
 # --------------------------------------------------------------------------------------------- test
 
+# Setup runs in order (a failure there stops the run); the other stages share the build tree read-only and run
+# in TEST_JOBS parallel lanes, longest first, each logged to build/test-logs/<stage>.log and printed when it ends.
+TEST_JOBS ?= 2
 test:
-	@t_all=$$(date +%s); failed=""; : > "$(REPO)/.make-test-times"; \
-	for s in $(TEST_STAGES); do \
-	  t0=$$(date +%s); rc=0; $(MAKE) -f "$(REPO)/Makefile" "$$s" || rc=$$?; dt=$$(( $$(date +%s) - t0 )); \
-	  if [ $$rc -eq 0 ]; then printf '%-16s ok     %5ss\n' "$$s" "$$dt"; else printf '%-16s FAILED %5ss\n' "$$s" "$$dt"; failed="$$failed $$s"; fi >> "$(REPO)/.make-test-times"; \
-	  if [ $$rc -ne 0 ] && { [ "$$s" = venv ] || [ "$$s" = build-tree ]; }; then break; fi; \
-	done; \
-	echo; echo '==> make test summary'; cat "$(REPO)/.make-test-times"; rm -f "$(REPO)/.make-test-times"; \
-	echo "total            $$(( $$(date +%s) - t_all ))s"; \
-	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
-	echo 'make test: all stages passed'
+	@"$(PYTHON)" "$(REPO)/tests/tools/run_stages.py" --repo "$(REPO)" --jobs "$(TEST_JOBS)" \
+	  --setup "$(subst $(eval) ,$(comma),$(TEST_SETUP))" --parallel "$(subst $(eval) ,$(comma),$(TEST_PARALLEL))" \
+	  --make-arg BUILD_TREE_READY=1
 
 # --------------------------------------------------------------------------------------------- demo
 
