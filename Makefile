@@ -50,7 +50,7 @@ TEST_SETUP := venv matrix-venvs build-tree get-pip
 TEST_PARALLEL := integration matrix-2.16 matrix-latest molecule sanity units lint changelog-lint galaxy-build
 
 .PHONY: help venv matrix-venvs build-tree get-pip build-tree-fresh sanity units integration lint galaxy-build matrix matrix-2.16 matrix-latest \
-	changelog-lint molecule test demo clean distclean
+	changelog-lint molecule test demo clean distclean fleet fleet-deps
 
 help:
 	@echo 'make test            venv, build-tree, sanity, units, integration, lint, changelog-lint, galaxy-build, molecule, matrix'
@@ -64,6 +64,7 @@ help:
 	@echo 'make changelog-lint  antsibull-changelog lint'
 	@echo 'make galaxy-build    ansible-galaxy collection build into build/dist'
 	@echo 'make molecule        molecule test for every scenario found'
+	@echo 'make fleet           pytest tests/fleet over SSH against $(FLEET_HOSTS) namespace hosts (tests/fleet/fleet.sh; root only)'
 	@echo 'make matrix          units + integration with ansible-core 2.16 (py3.11) and newest (py3.12): matrix-2.16, matrix-latest'
 	@echo '                     (`make test TEST_JOBS=1` runs the stages one after another)'
 	@echo 'make clean           remove build/ and test caches; make distclean also removes venvs and node_modules'
@@ -220,6 +221,34 @@ molecule: venv build-tree
 	done; \
 	[ $$found = 1 ] || echo 'SKIP: no molecule scenarios yet'; \
 	if [ -n "$$failed" ]; then echo "molecule: FAILED:$$failed"; exit 1; fi
+
+# ---------------------------------------------------------------------------------------------- fleet
+
+# A real SSH test fleet on this machine (tests/fleet/README.md): one network + mount namespace and sshd per host.
+# Needs root (namespaces, bind mounts); without it the suite skips visibly. The fleet is always taken down again.
+FLEET_HOSTS ?= 6
+FLEET_DIR := $(BUILD)/fleet
+
+# Debian openssh-server (the hosts' sshd) and sudo (the become test), installed only when missing.
+fleet-deps:
+	@if [ "$$(id -u)" != 0 ]; then echo 'SKIP: fleet-deps needs root (apt-get); the fleet tests will skip'; exit 0; fi; \
+	missing=""; [ -x /usr/sbin/sshd ] || missing="$$missing openssh-server"; [ -x /usr/bin/sudo ] || missing="$$missing sudo"; \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null; then echo "SKIP: no apt-get to install$$missing; the fleet tests will skip"; exit 0; fi; \
+	  echo "==> apt-get install$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+fleet: venv build-tree fleet-deps
+	@echo "==> fleet tests over SSH ($(FLEET_HOSTS) hosts) with ansible-core $$("$(VENV_PY)" -c 'from ansible.release import __version__; print(__version__)')"
+	@fleet="$(COLL)/tests/fleet/fleet.sh"; export FLEET_DIR="$(FLEET_DIR)"; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  trap '"$$fleet" down >/dev/null || echo "fleet: down failed"' EXIT; \
+	  t0=$$(date +%s%N); "$$fleet" up $(FLEET_HOSTS) >/dev/null || echo 'fleet: up failed (the tests will say why)'; \
+	  echo "    fleet up in $$(( ($$(date +%s%N) - t0) / 1000000 )) ms"; \
+	fi; \
+	export MCPOPS_FLEET_HOSTS=$(FLEET_HOSTS); \
+	cd "$(COLL)" && $(TOOL_ENV) PYTHONPATH="$(COLLECTIONS)" "$(VENV_PY)" -m pytest -p no:cacheprovider -rs $(PYTEST_ARGS) tests/fleet
 
 # --------------------------------------------------------------------------------------------- test
 

@@ -10,17 +10,24 @@ __metaclass__ = type
 import copy
 import datetime
 import hashlib
+import json
 import os
 
+from ansible_collections.mcpops.mcp.plugins.module_utils._common import default_backup_dir
 from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, validate_config
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import (
     FileLayerError,
     edit_config,
     fsync_dir,
+    meta_path,
+    owner_for,
     parse_backup_filename,
     read_bytes,
+    read_config,
     real_target,
+    remove_backup,
     replace_config_bytes,
+    utc_now,
     write_backup,
 )
 
@@ -34,21 +41,97 @@ def iso_utc(stamp):
 
 
 def check_backup_bytes(data, path, servers_key):
-    """(ConfigDocument or None, error or None): what restore accepts - a valid config with a servers key."""
+    """(ConfigDocument or None, error or None): what restore accepts - any valid client config.
+
+    A config without the servers key ({} or only the client's own keys, as a fresh install has) is valid.
+    """
     try:
-        doc = validate_config(data, path, servers_key)
+        return validate_config(data, path, servers_key), None
     except ConfigError as exc:
         return None, str(exc)
-    if servers_key not in doc.data:
-        return doc, '%s: has no "%s" object; it is not a backup of an MCP client config.' % (path, servers_key)
-    return doc, None
 
 
-def inspect_backup(path, servers_key):
-    """The stable item mcp_backup_info returns for one file."""
+def read_meta(path):
+    """(sidecar dict or None, error or None) for the backup at path; (None, None) when it has no sidecar."""
+    sidecar = meta_path(path)
+    try:
+        data = read_bytes(sidecar)
+    except (IOError, OSError) as exc:
+        return None, '%s: cannot read: %s' % (sidecar, exc.strerror or exc)
+    if data is None:
+        return None, None
+    try:
+        meta = json.loads(data.decode('utf-8'))
+    except ValueError:
+        meta = None
+    if not isinstance(meta, dict) or not all(isinstance(meta.get(key), str) for key in ('source', 'sha256')):
+        return None, ('%s is not a backup sidecar (JSON with "source" and "sha256"); delete it to treat %s as a '
+                      'backup of unknown origin.' % (sidecar, os.path.basename(path)))
+    return meta, None
+
+
+class BackupDir(object):
+    """The backups in ctx.backup_dir, split into those taken from ctx's config (mine) and the rest.
+
+    A backup with a sidecar belongs to the config its sidecar names (by real path). A backup without
+    one (written before backups had sidecars) is counted as this config's only when the backup
+    directory is this config's own default one (backups/ beside it) and no sidecar there names
+    another config; a backup_dir set by hand may be shared, so there such backups are left alone:
+    not listed, restored by latest=true or pruned (restore one explicitly with src).
+    """
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.source = real_target(ctx.config_path)
+        paths = backup_paths(ctx.backup_dir)
+        self.metas = dict((path, read_meta(path)) for path in paths)
+        sources = set(meta['source'] for meta, _error in self.metas.values() if meta)
+        self.unattributed_ok = (os.path.realpath(ctx.backup_dir) == os.path.realpath(default_backup_dir(ctx.config_path))
+                                and sources <= set([self.source]))
+        self.mine, self.foreign, self.unattributed = [], [], []
+        for path in paths:
+            meta = self.metas[path][0]
+            if meta:
+                (self.mine if meta['source'] == self.source else self.foreign).append(path)
+            else:
+                (self.mine if self.unattributed_ok else self.unattributed).append(path)
+
+    def inspect(self, path):
+        return inspect_backup(path, self.ctx, self.metas.get(path))
+
+    def items(self):
+        """mcp_backup_info's items for this config's backups, newest first."""
+        return [self.inspect(path) for path in self.mine]
+
+    def latest(self):
+        """Newest valid backup of this config that is not a pre-restore one (a rollback must not re-apply what
+        it undoes), or None."""
+        for path in self.mine:
+            if parse_backup_filename(os.path.basename(path))['kind'] == 'pre-restore':
+                continue
+            item = self.inspect(path)
+            if item['valid']:
+                return item
+        return None
+
+    def not_listed(self):
+        """Why backups in the directory are not this config's, as one sentence (empty when all are)."""
+        parts = []
+        if self.foreign:
+            parts.append('%d taken from other configs' % len(self.foreign))
+        if self.unattributed:
+            parts.append('%d older ones without a .meta sidecar, which are attributed to a config only in its own '
+                         'default backups/ directory (check one with mcpops.mcp.mcp_backup_info path=<file> and '
+                         'restore it with src=<file>)' % len(self.unattributed))
+        return ('%s also holds %s.' % (self.ctx.backup_dir, ' and '.join(parts))) if parts else ''
+
+
+def inspect_backup(path, ctx, meta_and_error=None):
+    """The stable item mcp_backup_info returns for one file; valid says whether a restore into ctx's config
+    accepts it. A backup without a sidecar is judged by its content alone (that is what src= restores)."""
     parsed = parse_backup_filename(os.path.basename(path)) or {}
     item = dict(path=path, timestamp=iso_utc(parsed.get('timestamp')), kind=parsed.get('kind', 'unknown'),
-                size=None, sha256=None, valid=False, error=None, server_count=0, server_names=[])
+                size=None, sha256=None, valid=False, error=None, server_count=0, server_names=[], source=None)
     try:
         data = read_bytes(path)
     except (IOError, OSError) as exc:
@@ -58,9 +141,19 @@ def inspect_backup(path, servers_key):
         item['error'] = '%s: does not exist.' % path
         return item
     item.update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
-    doc, error = check_backup_bytes(data, path, servers_key)
-    item['error'] = error
-    item['valid'] = error is None
+    doc, error = check_backup_bytes(data, path, ctx.servers_key)
+    meta, meta_error = meta_and_error or read_meta(path)
+    if meta:
+        item['source'] = meta['source']
+        source = real_target(ctx.config_path)
+        if meta['sha256'] != item['sha256']:
+            error = error or ('%s: changed since it was taken (its SHA-256 no longer matches %s); delete the sidecar '
+                              'to restore it as it is now.' % (path, os.path.basename(meta_path(path))))
+        elif meta['source'] != source:
+            error = error or ('%s: was taken from %s, not from %s; a backup is only restored into the config it came '
+                              'from.' % (path, meta['source'], source))
+    error = error or meta_error
+    item.update(error=error, valid=error is None)
     if doc is not None:
         names = list(doc.servers())
         item.update(server_count=len(names), server_names=names)
@@ -73,7 +166,7 @@ def _sort_key(path):
 
 
 def backup_paths(backup_dir):
-    """Our backup files in backup_dir (by naming pattern only), newest first."""
+    """Backup files in backup_dir (by naming pattern only; sidecars are not), newest first."""
     try:
         names = os.listdir(backup_dir)
     except OSError:
@@ -83,35 +176,21 @@ def backup_paths(backup_dir):
     return sorted(paths, key=_sort_key, reverse=True)
 
 
-def list_backups(backup_dir, servers_key):
-    return [inspect_backup(path, servers_key) for path in backup_paths(backup_dir)]
-
-
-def latest_valid_backup(backup_dir, servers_key):
-    """Newest valid backup that is not a pre-restore one (a rollback must not re-apply what it undoes)."""
-    for path in backup_paths(backup_dir):
-        if parse_backup_filename(os.path.basename(path))['kind'] == 'pre-restore':
-            continue
-        item = inspect_backup(path, servers_key)
-        if item['valid']:
-            return item
-    return None
-
-
 # --------------------------------------------------------------------------------------------
 # Create
 
 
 def create_backup(ctx, dest=None, allow_invalid=False, daily=False, check_mode=False):
-    """Copy the config's bytes into a new backup and verify it. Returns (changed, item)."""
+    """Copy the config's bytes into a new backup (with its sidecar) and verify it. Returns (changed, item)."""
     target = real_target(ctx.config_path)
-    data = read_bytes(target)
+    # Settles first: a file another program is rewriting raises ConfigChangingError instead of being saved half-written.
+    data, doc, config_error = read_config(target, ctx.servers_key, display_path=ctx.config_path)
     if data is None:
         raise BackupError('%s does not exist; there is nothing to back up.' % ctx.config_path)
-    doc, error = check_backup_bytes(data, ctx.config_path, ctx.servers_key)
+    error = str(config_error) if config_error else None
     if error and not allow_invalid:
         raise BackupError('Not backing up an invalid config (use allow_invalid=true to save it anyway): %s' % error)
-    uid, gid = ctx.owner()
+    uid, gid = owner_for(ctx, target)
     if dest:
         dest = os.path.abspath(dest)
         if not parse_backup_filename(os.path.basename(dest)):
@@ -120,24 +199,25 @@ def create_backup(ctx, dest=None, allow_invalid=False, daily=False, check_mode=F
         existing = read_bytes(dest)
         if existing is not None:
             if existing == data:
-                return False, inspect_backup(dest, ctx.servers_key)
+                return False, inspect_backup(dest, ctx)
             raise BackupError('dest %s already exists with different content; backups are never overwritten.' % dest)
         backup_dir, name = os.path.split(dest)
     else:
         backup_dir, name = ctx.backup_dir, None
         if daily:
-            today = [p for p in backup_paths(backup_dir)
-                     if parse_backup_filename(os.path.basename(p))['kind'] == 'daily'
-                     and parse_backup_filename(os.path.basename(p))['timestamp'].date() == datetime.datetime.utcnow().date()]
-            for path in today:
-                if read_bytes(path) == data:
-                    return False, inspect_backup(path, ctx.servers_key)
+            backups = BackupDir(ctx)
+            today = utc_now().date()
+            for path in backups.mine:
+                parsed = parse_backup_filename(os.path.basename(path))
+                if parsed['kind'] == 'daily' and parsed['timestamp'].date() == today and read_bytes(path) == data:
+                    return False, backups.inspect(path)
     if check_mode:
         item = dict(path=None, sha256=hashlib.sha256(data).hexdigest(), valid=error is None, error=error,
-                    server_count=len(doc.servers()) if doc else 0, server_names=list(doc.servers()) if doc else [])
+                    server_count=len(doc.servers()) if doc else 0, server_names=list(doc.servers()) if doc else [],
+                    source=target)
         return True, item
-    path = write_backup(backup_dir, data, None, uid, gid, daily=daily, name=name)
-    item = inspect_backup(path, ctx.servers_key)
+    path = write_backup(backup_dir, data, None, uid, gid, daily=daily, name=name, source=target)
+    item = inspect_backup(path, ctx)
     if item['sha256'] != hashlib.sha256(data).hexdigest():
         raise BackupError('Backup %s does not read back as written; check the disk.' % path)
     return True, item
@@ -159,11 +239,14 @@ class RestoreResult(object):
 
 def choose_source(ctx, src=None, latest=False):
     if src:
-        item = inspect_backup(os.path.abspath(src), ctx.servers_key)
+        item = inspect_backup(os.path.abspath(src), ctx)
     elif latest:
-        item = latest_valid_backup(ctx.backup_dir, ctx.servers_key)
+        backups = BackupDir(ctx)
+        item = backups.latest()
         if item is None:
-            raise BackupError('No valid backup in %s to restore.' % ctx.backup_dir)
+            raise BackupError(' '.join(part for part in (
+                'No valid backup of %s in %s to restore; nothing was changed.' % (ctx.config_path, ctx.backup_dir),
+                backups.not_listed()) if part))
     else:
         raise BackupError('state=restored needs src or latest=true.')
     if not item['valid']:
@@ -174,7 +257,7 @@ def choose_source(ctx, src=None, latest=False):
 def restore_full(ctx, item, check_mode=False):
     """Write the backup's bytes verbatim (a rollback is byte-identical), saving the current file first."""
     data = read_bytes(item['path'])
-    if data is None or check_backup_bytes(data, item['path'], ctx.servers_key)[1]:
+    if data is None or hashlib.sha256(data).hexdigest() != item['sha256']:
         raise BackupError('Backup %s changed while it was being restored; nothing was changed.' % item['path'])
     before, changed, saved = replace_config_bytes(ctx, data, check_mode=check_mode, backup=True,
                                                   backup_kind='pre-restore')
@@ -209,32 +292,34 @@ def restore_servers(ctx, item, names, check_mode=False):
 # Prune
 
 
-def plan_prune(backup_dir, servers_key, retention_days=30, keep_min=3, now=None):
-    """Paths to delete: dated (by name) before today - retention_days, except the newest keep_min valid ones.
+def plan_prune(ctx, retention_days=30, keep_min=3, now=None):
+    """This config's backups to delete: dated (by name) before today - retention_days, except the newest
+    keep_min valid ones.
 
-    The date in the name counts, not the mtime (copies keep mtimes). Only our naming patterns are touched.
+    The date in the name counts, not the mtime (copies keep mtimes). Only our naming patterns are touched,
+    and only backups of this config (see BackupDir): another config's backups in a shared directory stay.
     """
-    now = now or datetime.datetime.utcnow()
+    now = now or utc_now()
     cutoff = (now - datetime.timedelta(days=retention_days)).date()
-    paths = backup_paths(backup_dir)
+    backups = BackupDir(ctx)
     protected = set()
-    for path in paths:
+    for path in backups.mine:
         if len(protected) >= keep_min:
             break
-        if inspect_backup(path, servers_key)['valid']:
+        if backups.inspect(path)['valid']:
             protected.add(path)
-    return [path for path in paths
+    return [path for path in backups.mine
             if path not in protected and parse_backup_filename(os.path.basename(path))['timestamp'].date() < cutoff]
 
 
-def prune_backups(backup_dir, servers_key, retention_days=30, keep_min=3, check_mode=False, now=None):
-    removed = plan_prune(backup_dir, servers_key, retention_days, keep_min, now)
+def prune_backups(ctx, retention_days=30, keep_min=3, check_mode=False, now=None):
+    removed = plan_prune(ctx, retention_days, keep_min, now)
     if not check_mode:
         for path in removed:
             try:
-                os.unlink(path)
+                remove_backup(path)
             except OSError as exc:
                 raise FileLayerError('Cannot remove %s: %s' % (path, exc.strerror))
         if removed:
-            fsync_dir(backup_dir)
+            fsync_dir(ctx.backup_dir)
     return removed

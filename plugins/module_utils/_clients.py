@@ -14,13 +14,9 @@ __metaclass__ = type
 import os
 import platform
 
-# Entry fields every stdio client understands.
-STDIO_FIELDS = ('command', 'args', 'env')
-
 CLIENTS = {
     'claude_desktop': {
         'label': 'Claude Desktop',
-        'format': 'json',
         'servers_key': 'mcpServers',
         # Paths use '~' for the (resolved) home directory and %VAR% for Windows variables.
         'config_paths': {
@@ -37,7 +33,6 @@ CLIENTS = {
             'Darwin': '~/Library/Logs/Claude',
             'Windows': '%APPDATA%\\Claude\\logs',
         },
-        'stdio_fields': STDIO_FIELDS,
         # Claude Desktop has no remote entries in this file; remote servers go through a bridge.
         'remote_fields': (),
         'remote_hint': ("Claude Desktop only runs stdio servers from its config file; reach a remote "
@@ -102,7 +97,3 @@ def default_config_path(client, home, system=None, environ=None):
 
 def default_log_dir(client, home, system=None, environ=None):
     return _path_for(client, 'log_dirs', home, system, environ)
-
-
-def supported_fields(client):
-    return tuple(client['stdio_fields']) + tuple(client['remote_fields'])

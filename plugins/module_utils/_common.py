@@ -81,6 +81,11 @@ def resolve_user(user):
     return entry.pw_dir, uid, gid
 
 
+def default_backup_dir(config_path):
+    """backups/ beside the real file: a symlinked config keeps its backups next to its target."""
+    return os.path.join(os.path.dirname(os.path.realpath(config_path)), 'backups')
+
+
 def resolve_context(params):
     """Resolve the shared options from module params. Raises ClientError with a readable message."""
     client = get_client(params['client'])
@@ -94,8 +99,7 @@ def resolve_context(params):
     if backup_dir:
         backup_dir = os.path.abspath(os.path.expanduser(backup_dir))
     else:
-        # Beside the real file: a symlinked config keeps its backups next to its target.
-        backup_dir = os.path.join(os.path.dirname(os.path.realpath(config_path)), 'backups')
+        backup_dir = default_backup_dir(config_path)
     return Context(params['client'], client, config_path, home, uid, gid, backup_dir, params.get('user'))
 
 

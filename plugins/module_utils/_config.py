@@ -10,7 +10,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 import json
 import json.decoder
 import json.encoder
@@ -156,7 +155,9 @@ def parse_json(data, path=None):
         raise ConfigError('the file is not valid UTF-8.', path, line, col)
     if not text.strip():
         raise ConfigError('the file is empty or whitespace only, usually a truncated write.', path, 1, 1,
-                          hint='Restore it with mcpops.mcp.mcp_backup state=restored latest=true.')
+                          hint='If no program is still writing it, list its backups with mcpops.mcp.mcp_backup_info '
+                          'and restore one with mcpops.mcp.mcp_backup state=restored (latest=true picks the newest '
+                          'taken from this file).')
     decoder = _StrictDecoder()
     try:
         value, end = decoder.raw_decode(text, _skip_ws(text, 0))
@@ -318,8 +319,9 @@ def _json_type(value):
 # Applying a desired server entry
 
 
-def validate_name(name):
-    if not isinstance(name, str) or not NAME_RE.match(name):
+def validate_name(name, existing=()):
+    """A new name must match NAME_RE; a name already in the config (`existing`) is accepted as it is."""
+    if not isinstance(name, str) or not (NAME_RE.match(name) or name in existing):
         raise ValueError('Invalid server name %r: use only letters, digits, "_" and "-".' % (name,))
     return name
 
@@ -370,27 +372,13 @@ def entry_matches(current, desired):
 def apply_server(doc, name, state, desired=None):
     """Return (new_data, changed) with server `name` present as `desired` or absent.
 
-    new_data is a deep copy; doc.data is never modified.
+    new_data is a deep copy; doc.data is never modified. One entry of _entries.apply_entries, which
+    holds the logic (and raises EntryProblems, a ValueError, for a new name outside NAME_RE).
     """
-    validate_name(name)
-    servers = doc.data.get(doc.servers_key)
-    if state == 'absent':
-        if not servers or name not in servers:
-            return doc.data, False
-        data = copy.deepcopy(doc.data)
-        del data[doc.servers_key][name]
-        return data, True
-    desired = desired or {}
-    current = (servers or {}).get(name)
-    if current is not None and entry_matches(current, desired):
-        return doc.data, False
-    data = copy.deepcopy(doc.data)
-    servers = data.setdefault(doc.servers_key, {})
-    if current is None:
-        servers[name] = dict((k, desired[k]) for k in MANAGED_KEYS if k in desired)
-    else:
-        servers[name] = merge_entry(servers[name], desired)
-    return data, True
+    # Imported here: _entries builds on this module.
+    from ansible_collections.mcpops.mcp.plugins.module_utils._entries import DeclaredEntry, apply_entries, changed_names
+    data, changes = apply_entries(doc, [DeclaredEntry(name, state, desired or {})])
+    return data, bool(changed_names(changes))
 
 
 # --------------------------------------------------------------------------------------------

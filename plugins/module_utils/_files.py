@@ -9,6 +9,8 @@ __metaclass__ = type
 
 import datetime
 import errno
+import hashlib
+import json
 import os
 import re
 import tempfile
@@ -20,7 +22,13 @@ try:
 except ImportError:  # pragma: no cover - not a POSIX host
     fcntl = None
 
+try:
+    import pwd
+except ImportError:  # pragma: no cover - not a POSIX host
+    pwd = None
+
 from ansible_collections.mcpops.mcp.plugins.module_utils._config import (
+    ConfigError,
     new_document,
     validate_config,
 )
@@ -35,6 +43,13 @@ BACKUP_KINDS = ('pre-change', 'pre-restore')
 TIMESTAMP_BACKUP_RE = re.compile(
     r'^backup_(?P<ts>\d{8}T\d{12})Z(?:_(?P<kind>pre-change|pre-restore))?(?:-(?P<n>\d+))?\.json$')
 DAILY_BACKUP_RE = re.compile(r'^backup-(?P<date>\d{4}-\d{2}-\d{2})(?:-(?P<n>\d+))?\.json$')
+# Beside every backup: <backup>.meta, JSON {"format": 1, "source": <real path of the config>, "sha256", "size"}.
+META_SUFFIX = '.meta'
+META_FORMAT = 1
+# A read that does not validate is re-read after these pauses (157 ms in all) before we call the file
+# corrupt: a program rewriting it in place (truncate, then write) is seen half-written now and then.
+SETTLE_DELAYS = (0.002, 0.005, 0.01, 0.02, 0.04, 0.08)
+NOT_WRITABLE_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
 class FileLayerError(Exception):
@@ -43,6 +58,49 @@ class FileLayerError(Exception):
 
 class ConcurrentChangeError(FileLayerError):
     pass
+
+
+class ConfigChangingError(ConfigError, FileLayerError):
+    """The file changed between our reads and no read of it validated: another program is writing it."""
+
+
+def utc_now():
+    """Naive UTC now, like the timestamps in backup names (the utcnow of datetime is deprecated since 3.12)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def process_user():
+    """Name of the user this process writes as, for messages."""
+    uid = os.geteuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except (KeyError, AttributeError):
+        return 'uid %d' % uid
+
+
+def owner_for(ctx, target):
+    """(uid, gid) that new files and directories belonging to target's config get.
+
+    The user option decides when given. Otherwise, when running as root, the owner of the config
+    (or, for a new config, of its nearest existing directory): root editing someone else's config
+    must not leave a root-owned lock file or backup directory that locks its owner out.
+    (None, None) keeps the process's own.
+    """
+    uid, gid = ctx.owner()
+    if uid is not None or gid is not None:
+        return uid, gid
+    if os.geteuid() != 0:
+        return None, None
+    path = target
+    while True:
+        try:
+            info = os.stat(path)
+            return info.st_uid, info.st_gid
+        except OSError:
+            parent = os.path.dirname(path)
+            if parent == path:
+                return None, None
+            path = parent
 
 
 def read_bytes(path):
@@ -94,6 +152,9 @@ def ensure_dir(path, uid=None, gid=None, mode=NEW_DIR_MODE):
         try:
             os.mkdir(directory, mode)
         except OSError as exc:
+            if exc.errno in NOT_WRITABLE_ERRNOS:
+                raise FileLayerError('Cannot create directory %s: its parent is not writable by %s (%s).'
+                                     % (directory, process_user(), exc.strerror))
             if exc.errno != errno.EEXIST:
                 raise FileLayerError('Cannot create directory %s: %s' % (directory, exc.strerror))
             continue
@@ -117,10 +178,21 @@ def fsync_dir(path):
 
 @contextmanager
 def locked(target, uid=None, gid=None, timeout=LOCK_TIMEOUT):
-    """Exclusive lock on a lock file beside target (the target's inode changes on every rename)."""
+    """Exclusive lock on a lock file beside target (the target's inode changes on every rename).
+
+    The lock file is owned by uid/gid (pass owner_for's answer); an existing one is given to them too,
+    which repairs a lock file an older version left root-owned.
+    """
     directory, base = os.path.split(target)
     lock_path = os.path.join(directory, '.%s.lock' % base)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, NEW_FILE_MODE)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, NEW_FILE_MODE)
+    except OSError as exc:
+        if exc.errno in NOT_WRITABLE_ERRNOS:
+            raise FileLayerError('%s: the config (or its directory) is not writable by %s: cannot open the lock file '
+                                 '%s (%s). Run as the owner of the config, or with become.'
+                                 % (target, process_user(), lock_path, exc.strerror))
+        raise
     try:
         try:
             _chown(fd, uid, gid)
@@ -168,7 +240,12 @@ def atomic_write(target, data, mode, uid=None, gid=None, expected=None, check_ex
     ConcurrentChangeError and nothing changes.
     """
     directory, base = os.path.split(target)
-    fd, tmp = tempfile.mkstemp(prefix='.%s.' % base, suffix='.tmp', dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix='.%s.' % base, suffix='.tmp', dir=directory)
+    except OSError as exc:
+        if exc.errno in NOT_WRITABLE_ERRNOS:
+            raise FileLayerError('%s: its directory is not writable by %s (%s).' % (target, process_user(), exc.strerror))
+        raise
     try:
         try:
             os.fchmod(fd, mode)
@@ -193,7 +270,7 @@ def atomic_write(target, data, mode, uid=None, gid=None, expected=None, check_ex
 
 
 def backup_filename(kind=None, now=None, daily=False):
-    now = now or datetime.datetime.utcnow()
+    now = now or utc_now()
     if daily:
         return 'backup-%s.json' % now.strftime('%Y-%m-%d')
     name = 'backup_%sZ' % now.strftime('%Y%m%dT%H%M%S%f')
@@ -228,10 +305,23 @@ def _with_counter(name, n):
     return '%s-%d.json' % (stem, n)
 
 
-def write_backup(backup_dir, data, kind=None, uid=None, gid=None, now=None, daily=False, name=None):
+def meta_path(backup_path):
+    return backup_path + META_SUFFIX
+
+
+def backup_meta(data, source):
+    """The sidecar's bytes: which config the backup was taken from, and what it must still hold."""
+    return json.dumps(dict(format=META_FORMAT, source=source, sha256=hashlib.sha256(data).hexdigest(), size=len(data)),
+                      indent=2, sort_keys=True).encode('utf-8') + b'\n'
+
+
+def write_backup(backup_dir, data, kind=None, uid=None, gid=None, now=None, daily=False, name=None, source=None):
     """Write data as a new backup file (0600 in a 0700 dir, owned by uid/gid). Never overwrites.
 
-    A name collision (same microsecond, same day for daily backups) gets a '-<n>' suffix.
+    A name collision (same microsecond, same day for daily backups) gets a '-<n>' suffix. With source
+    (the config's real path), a <backup>.meta sidecar ties the backup to that config; it is written
+    after the backup is on disk, so a crash leaves at worst a backup without one (treated like an
+    older backup, see _backups.belongs_to_config).
     """
     ensure_dir(backup_dir, uid, gid)
     base = name or backup_filename(kind, now, daily)
@@ -243,16 +333,23 @@ def write_backup(backup_dir, data, kind=None, uid=None, gid=None, now=None, dail
         except OSError as exc:
             if exc.errno == errno.EEXIST:
                 continue
+            if exc.errno in NOT_WRITABLE_ERRNOS:
+                raise FileLayerError('Cannot write backup %s: the backup directory is not writable by %s (%s).'
+                                     % (path, process_user(), exc.strerror))
             raise FileLayerError('Cannot write backup %s: %s' % (path, exc.strerror))
         try:
-            os.fchmod(fd, NEW_FILE_MODE)
-            _chown(fd, uid, gid)
-            write_all(fd, data)
+            try:
+                os.fchmod(fd, NEW_FILE_MODE)
+                _chown(fd, uid, gid)
+                write_all(fd, data)
+            finally:
+                os.close(fd)
+            if source is not None:
+                # Replaces a sidecar left by a backup of the same name that was deleted by hand.
+                atomic_write(meta_path(path), backup_meta(data, source), NEW_FILE_MODE, uid, gid, check_expected=False)
         except BaseException:
-            os.close(fd)
             os.unlink(path)
             raise
-        os.close(fd)
         fsync_dir(backup_dir)
         return path
     raise FileLayerError('Too many backups named like %s in %s.' % (base, backup_dir))
@@ -275,20 +372,87 @@ class EditResult(object):
         self.created = created
 
 
+def _read_snapshot(path):
+    """(bytes or None, (inode, size, mtime) or None, steady): steady when nothing changed while we read."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            return None, None, True
+        raise
+    try:
+        first = os.fstat(fd)
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        last = os.fstat(fd)
+    finally:
+        os.close(fd)
+    data = b''.join(chunks)
+    signature = (last.st_ino, last.st_size, last.st_mtime_ns)
+    steady = signature == (first.st_ino, first.st_size, first.st_mtime_ns) and len(data) == last.st_size
+    return data, signature, steady
+
+
+def read_config(path, servers_key, display_path=None, delays=SETTLE_DELAYS):
+    """(bytes or None, ConfigDocument or None, ConfigError or None) of the config at path.
+
+    A read that does not validate is retried after each of delays. If a retry validates, that read
+    is used. If every read held the same bytes, the file really is invalid: its ConfigError is returned.
+    If the file changed between reads (bytes, size, mtime or inode), another program is writing it
+    and ConfigChangingError is raised - without the advice to restore a backup, which would throw
+    away that program's data.
+    """
+    display_path = display_path or path
+    versions = set()
+    changing = False
+    data = error = None
+    started = time.time()
+    reads = 0
+    for pause in (0,) + tuple(delays):
+        if pause:
+            time.sleep(pause)
+        data, signature, steady = _read_snapshot(path)
+        reads += 1
+        if data is None:
+            if not versions:
+                return None, None, None
+            changing = True  # it existed a moment ago: replaced by a program that deletes and re-creates it
+            continue
+        try:
+            return data, validate_config(data, display_path, servers_key), None
+        except ConfigError as exc:
+            error = exc
+        versions.add((signature, hashlib.sha256(data).digest()))
+        changing = changing or not steady or len(versions) > 1
+    if not changing:
+        return data, None, error
+    raise ConfigChangingError(
+        'the file is being changed by another program while we read it (%d reads in %d ms saw %d versions, none of '
+        'them complete). Nothing was changed; run again when that program is idle.'
+        % (reads, (time.time() - started) * 1000, len(versions)), display_path)
+
+
 def load_config(path, servers_key, allow_missing=True, display_path=None):
     """(bytes or None, ConfigDocument). Raises ConfigError for a file we refuse to touch.
 
     A symlinked path is read through its link; errors name display_path (the path the user gave).
+    A file another program is rewriting raises ConfigChangingError (a ConfigError), see read_config.
     """
     display_path = display_path or path
-    data = read_bytes(path)
+    data, doc, error = read_config(path, servers_key, display_path)
+    if error is not None:
+        raise error
     if data is None:
         if not allow_missing:
             raise FileLayerError('%s does not exist.' % display_path)
         doc = new_document(servers_key)
         doc.path = display_path
         return None, doc
-    return data, validate_config(data, display_path, servers_key)
+    return data, doc
 
 
 def _prepare_dir(ctx, target, create):
@@ -296,7 +460,7 @@ def _prepare_dir(ctx, target, create):
     if not os.path.isdir(directory):
         if not create:
             raise FileLayerError('%s does not exist and create=false.' % ctx.config_path)
-        ensure_dir(directory, *ctx.owner())
+        ensure_dir(directory, *owner_for(ctx, target))
 
 
 def _write_locked(ctx, target, before, after, backup, backup_kind):
@@ -304,7 +468,7 @@ def _write_locked(ctx, target, before, after, backup, backup_kind):
 
     Raises ConcurrentChangeError (and removes its backup) when the file no longer holds `before`.
     """
-    uid, gid = ctx.owner()
+    uid, gid = owner_for(ctx, target)
     if before is not None:
         stat = os.stat(target)
         mode, file_uid, file_gid = stat.st_mode & 0o7777, stat.st_uid, stat.st_gid
@@ -312,14 +476,24 @@ def _write_locked(ctx, target, before, after, backup, backup_kind):
         mode, file_uid, file_gid = NEW_FILE_MODE, uid, gid
     backup_file = None
     if backup and before is not None:
-        backup_file = write_backup(ctx.backup_dir, before, backup_kind, uid, gid)
+        backup_file = write_backup(ctx.backup_dir, before, backup_kind, uid, gid, source=target)
     try:
         atomic_write(target, after, mode, file_uid, file_gid, expected=before)
     except ConcurrentChangeError:
         if backup_file:
-            os.unlink(backup_file)
+            remove_backup(backup_file)
         raise
     return backup_file
+
+
+def remove_backup(path):
+    """Delete a backup and its sidecar (a missing sidecar is fine: older backups have none)."""
+    os.unlink(path)
+    try:
+        os.unlink(meta_path(path))
+    except OSError as exc:
+        if exc.errno != errno.ENOENT:
+            raise
 
 
 def _concurrent_failure(path, error):
@@ -340,7 +514,7 @@ def edit_config(ctx, transform, check_mode=False, backup=True, create=True, back
     _prepare_dir(ctx, target, create)
     last_error = None
     for _attempt in range(EDIT_ATTEMPTS):
-        with locked(target, *ctx.owner()):
+        with locked(target, *owner_for(ctx, target)):
             remove_stale_temp_files(target)
             result = _compute(ctx.config_path, target, ctx, transform, create)
             if not result.changed:
@@ -366,7 +540,7 @@ def replace_config_bytes(ctx, new_bytes, check_mode=False, backup=True, backup_k
     _prepare_dir(ctx, target, True)
     last_error = None
     for _attempt in range(EDIT_ATTEMPTS):
-        with locked(target, *ctx.owner()):
+        with locked(target, *owner_for(ctx, target)):
             remove_stale_temp_files(target)
             before = read_bytes(target)
             if before == new_bytes:

@@ -56,9 +56,12 @@ LOG_FILE_RE = re.compile(r'^(?P<base>mcp|mcp-server-(?P<name>.+?))'
 # Lifecycle messages (message prefix -> event); 'ENOENT' spawn failures are matched separately.
 LIFECYCLE_PREFIXES = (
     'Initializing server', 'Server started and connected successfully',
-    'Server transport closed unexpectedly', 'Server disconnected', 'Shutting down server',
+    'Server transport closed', 'Client transport closed', 'Server disconnected', 'Shutting down server',
     'spawn ', 'Attempting to connect to MCP server', 'Connected to MCP server',
 )
+# Lines that end a connection ('Server transport closed' also covers '... closed unexpectedly, ...'):
+# Claude logs two or three of them for one exit or shutdown.
+CLOSING_PREFIXES = ('Server transport closed', 'Client transport closed', 'Server disconnected')
 LIFECYCLE_PREFIXES_B = tuple(p.encode('ascii') for p in LIFECYCLE_PREFIXES)
 OLD_SERVER_RE = re.compile(r'^(?:Attempting to connect to|Connected to) MCP server (?P<name>.+?)(?:\.\.\.|!)$')
 STDERR_ERROR_RE = re.compile(r'Traceback \(most recent call last\)|Exception|Error:|ERR!|ENOENT|^npm error',
@@ -105,6 +108,21 @@ DEDUPE_WINDOW_MS = 100
 MAX_PENDING_PER_SERVER = 10000
 TAIL_FIRST_WINDOW = 64 * 1024
 READ_CHUNK = 1024 * 1024
+
+# A message longer than this (and, on its own, metadata) keeps its head and says how much was cut.
+# 4096 characters hold every lifecycle and error line Claude writes and a typical JSON-RPC request
+# whole, and keep the default 1000 entries under about 8 MB of module output.
+MAX_MESSAGE_CHARS = 4096
+TRUNCATED_MARK = u' \u2026 [truncated {:,} characters]'
+# Lines are read at most 4 bytes per character of the cap plus a header at a time (UTF-8 needs at
+# most 4 bytes per character); the rest of a longer line is read in bounded pieces and dropped.
+LINE_HEADER_BYTES = 1024
+# End of a cut line kept for pairing: a client request logs its id last.
+CUT_TAIL_BYTES = 256
+# A cut never ends inside a word: half a secret would no longer be recognised by the masking.
+WORD_ENDS = ' \t"\',;{}[]()<>'
+WORD_ENDS_B = tuple(bytearray(WORD_ENDS.encode('ascii')))
+UTF8_CONTINUATION = bytes(bytearray(range(0x80, 0xC0)))
 
 
 class LogsError(Exception):
@@ -271,8 +289,11 @@ def _open_raw(log_file, offset=0):
 class Options(object):
     """Filters shared by the readers and the pipeline."""
 
-    def __init__(self, names=None, since=None, until=None, level='debug', pattern=None):
+    def __init__(self, names=None, since=None, until=None, level='debug', pattern=None,
+                 max_message_chars=MAX_MESSAGE_CHARS):
         self.names = set(names) if names else None
+        self.max_chars = max_message_chars
+        self.line_limit = 4 * max_message_chars + LINE_HEADER_BYTES
         self.since = since
         self.until = until
         self.min_rank = LEVEL_RANK[str(level or 'debug').upper().replace('WARNING', 'WARN')]
@@ -339,24 +360,56 @@ def _new_entry(ts, server, level, message, stream, path, lineno):
             'stream': stream, 'method': None, 'duration': None, 'file': path, 'line': lineno}
 
 
-def _finish(entry, cont, into_metadata):
-    if cont:
-        text = '\n'.join(cont)
-        if into_metadata:
-            entry['metadata'] = (entry['metadata'] or '') + '\n' + text
-        else:
-            entry['message'] = entry['message'] + '\n' + text
+def _finish(entry, cont, into_metadata, cut=0, tail=None, cap=MAX_MESSAGE_CHARS):
+    """Join the continuation lines (a _Block) to the message or metadata, then cap both at `cap`
+    characters. `cut` characters were dropped while reading, from the part being read then; `tail`
+    is the end of a cut header line, kept for pairing when the message is a JSON-RPC one."""
+    field = 'metadata' if into_metadata else 'message'
+    if cont is not None and cont.lines:
+        cut += cont.cut
+        entry[field] = (entry[field] or '') + '\n' + '\n'.join(cont.lines)
+    message = entry['message']
+    message_cut = cut if field == 'message' else 0
+    if message_cut or len(message) > cap:
+        if message.startswith('Message from '):
+            if tail is not None and message_cut:
+                text = tail.decode('utf-8', 'replace')
+                idx = text.find(' { metadata: ')
+                entry['_tail'] = text[:idx] if idx >= 0 else text
+            else:
+                entry['_tail'] = message[-CUT_TAIL_BYTES:]
+        entry['message'] = _cap_text(message, cap, message_cut)
+    metadata = entry['metadata']
+    if metadata is not None and ((cut and field == 'metadata') or len(metadata) > cap):
+        entry['metadata'] = _cap_text(metadata, cap, cut if field == 'metadata' else 0)
 
 
-def _stderr_entry(lines, ts, log_file, lineno):
-    while lines and not lines[-1].strip():
-        lines.pop()
+def _stderr_entry(block, ts, log_file, lineno, cut=0, cap=MAX_MESSAGE_CHARS):
+    """The entry of a stderr block (a _Block with keep_last), capped at about `cap` characters: the
+    head, how much was cut, and the last line."""
+    lines = block.lines
+    last = block.last
+    cut += block.cut
+    if last is None:
+        while lines and not lines[-1].strip():
+            lines.pop()
     start = 0
     while start < len(lines) and not lines[start].strip():
         start += 1
-    if start >= len(lines):
+    if start >= len(lines) and last is None:
         return None
     text = '\n'.join(lines[start:])
+    if last is not None:
+        if not cut and len(text) + 1 + len(last) <= cap:
+            text, last = text + '\n' + last, None
+        elif len(last) > cap // 2:
+            keep = _word_start(last, cap // 2, WORD_ENDS)
+            cut += len(last) - keep
+            last = last[:keep]
+    if last is not None:
+        text = _cap_text(text, max(cap - len(last) - 1, 0), cut) + '\n' + last
+    elif cut or len(text) > cap:
+        text = _cap_text(text, cap, cut)
     level = 'ERROR' if STDERR_ERROR_RE.search(text) else 'INFO'
     return _new_entry(ts, log_file.server, level, text, 'stderr', log_file.path,
                       None if lineno is None else lineno + start)
@@ -389,25 +442,134 @@ def _text(data):
     return data.rstrip(b'\r\n').decode('utf-8', 'replace')
 
 
-def _lines(raw):
-    """The file's lines as bytes, without a UTF-8 byte-order mark on the first."""
-    first = raw.readline()
-    if first[:3] == b'\xef\xbb\xbf':
-        first = first[3:]
-    if first:
-        yield first
-    yield from raw
+def _char_count(data):
+    """Characters in UTF-8 bytes (continuation bytes do not start one)."""
+    return len(data.translate(None, UTF8_CONTINUATION))
+
+
+def _word_start(text, end, delimiters):
+    """Where the word that a cut at `end` falls into starts (everything after the last delimiter)."""
+    return max(text.rfind(d, 0, end) for d in delimiters) + 1
+
+
+def _cut_line(content, limit):
+    """(head, characters cut, tail) of a line's bytes (without its newline) longer than `limit`."""
+    keep = _word_start(content, limit, WORD_ENDS_B)
+    return content[:keep], _char_count(content[keep:]), content[-CUT_TAIL_BYTES:]
+
+
+def _cap_text(text, cap, cut=0):
+    """text cut to at most `cap` characters (never inside a word), then how many were cut, including
+    `cut` characters dropped before (while reading)."""
+    if len(text) > cap:
+        keep = _word_start(text, cap, WORD_ENDS)
+        cut += len(text) - keep
+        text = text[:keep]
+    return text + TRUNCATED_MARK.format(cut)
+
+
+class _BoundedLines(object):
+    """The lines of a binary stream, none longer than `limit` bytes, without a UTF-8 byte-order mark.
+
+    The rest of a longer line is read in bounded pieces and dropped, as _cut_line does it. `cut` adds
+    up the characters dropped; `cut_line`, `cut_last` and `tail` describe the last line that was cut."""
+
+    def __init__(self, raw, limit):
+        self.raw = raw
+        self.limit = limit
+        self.cut = 0
+        self.cut_line = None
+        self.cut_last = 0
+        self.tail = b''
+
+    def __iter__(self):
+        readline = self.raw.readline
+        limit = self.limit
+        line = readline(limit)
+        bom = line[:3] == b'\xef\xbb\xbf'
+        while line:
+            cut = 0
+            if len(line) >= limit and line[-1:] != b'\n':
+                line, cut, tail = self._rest(line)
+            if bom:
+                line = line[3:]
+                bom = False
+            if cut:
+                self.cut += cut
+                self.cut_line = line
+                self.cut_last = cut
+                self.tail = tail
+            yield line
+            line = readline(limit)
+
+    def _rest(self, head):
+        """(kept head, characters cut, tail) of a line whose first `limit` bytes are `head`."""
+        cut = 0
+        tail = head[-CUT_TAIL_BYTES:]
+        while True:
+            piece = self.raw.readline(READ_CHUNK)
+            ends = piece[-1:] == b'\n'
+            if ends:
+                piece = piece.rstrip(b'\r\n')
+            if piece:
+                cut += _char_count(piece)
+                tail = (tail + piece)[-CUT_TAIL_BYTES:]
+            if ends or not piece:
+                break
+        if not cut:
+            return head, 0, b''
+        keep = _word_start(head, len(head), WORD_ENDS_B)
+        return head[:keep], cut + _char_count(head[keep:]), tail
+
+
+class _Block(object):
+    """The continuation (or stderr) lines of one entry, holding about `budget` characters: the head,
+    and with keep_last the last non-blank line too (it names the exception of a long traceback)."""
+
+    __slots__ = ('lines', 'size', 'budget', 'cut', 'last', 'keep_last', 'blank')
+
+    def __init__(self, budget, keep_last=False):
+        self.lines = []
+        self.size = 0
+        self.budget = budget
+        self.cut = 0
+        self.last = None
+        self.keep_last = keep_last
+        self.blank = 0
+
+    def add(self, text):
+        if self.size <= self.budget:
+            self.lines.append(text)
+            self.size += len(text) + 1
+        elif not self.keep_last:
+            self.cut += len(text) + 1
+        elif not text.strip():
+            self.blank += len(text) + 1  # cut only when a later line follows
+        else:
+            if self.last is not None:
+                self.cut += len(self.last) + 1
+            self.cut += self.blank
+            self.blank = 0
+            self.last = text
+
+
+def _skip_line(raw):
+    """Read to the end of the current line in bounded pieces."""
+    while True:
+        piece = raw.readline(READ_CHUNK)
+        if not piece or piece[-1:] == b'\n':
+            return
 
 
 class _ReadContext(object):
     """Per-file filter state shared by the readers (bytes forms of the options)."""
 
-    def __init__(self, log_file, opts, offset):
+    def __init__(self, log_file, opts, offset, line_numbers=None):
         self.log_file = log_file
         self.opts = opts
         self.path = log_file.path
         self.main = log_file.is_main
-        self.line_numbers = offset == 0
+        self.line_numbers = offset == 0 if line_numbers is None else line_numbers
         self.file_server_b = (log_file.server or '').encode('utf-8')
         self.level_ok = dict((name, LEVEL_RANK[name] >= opts.min_rank) for name in LEVEL_NAMES)
         self.names_b = set(n.encode('utf-8') for n in opts.names) if opts.names is not None else None
@@ -468,6 +630,7 @@ def read_entries(log_file, opts, offset=0):
     lifecycle event (entry['_keep'] says which). Streams the file as bytes and decodes only what it
     keeps; read from an offset (tail), line numbers are unknown (None)."""
     prefilter = _prefilter(opts.min_rank)
+    log_file.bytes_read = 0  # of this pass: tail reads a file again from further back
     if log_file.is_main and prefilter is not None and not log_file.path.endswith('.gz'):
         return _read_main_prefiltered(log_file, opts, offset, prefilter)
     return _read_lines(log_file, opts, offset, prefilter)
@@ -506,10 +669,14 @@ def _read_main_prefiltered(log_file, opts, offset, prefilter):
     chunks (C speed), parse only those, and look up the continuation lines after each of them."""
     ctx = _ReadContext(log_file, opts, offset)
     current, older = _scanners(opts.min_rank)
+    cap = opts.max_chars
+    limit = opts.line_limit
+    carry_limit = 4 * max(READ_CHUNK, limit)
     raw = _open_raw(log_file, offset)
     lineno = 1          # line number at the start of the block
     carry = b''
     first = True
+    handover = None     # offset from which the line reader takes over
     try:
         while True:
             chunk = raw.read(READ_CHUNK)
@@ -531,7 +698,12 @@ def _read_main_prefiltered(log_file, opts, offset, prefilter):
                 cut = nl + 1 if nl >= 0 else 0
                 carry = block[cut:]
                 block = block[:cut]
-                if not block:
+                if len(carry) > carry_limit:
+                    # One entry longer than the chunks (a huge line or metadata block): the line
+                    # reader reads on from its start with bounded lines.
+                    handover = raw.tell() - len(carry)
+                    carry = b''
+                elif not block:
                     continue
             starts = set()
             for match in current.finditer(block):
@@ -550,36 +722,61 @@ def _read_main_prefiltered(log_file, opts, offset, prefilter):
                 end = block.find(b'\n', start)
                 if end < 0:
                     end = size
-                entry = _header_entry(block[start:end], ctx, lineno)
+                line = block[start:end]
+                line_cut = 0
+                tail = None
+                if end - start > limit:
+                    line, line_cut, tail = _cut_line(line.rstrip(b'\r'), limit)
+                entry = _header_entry(line, ctx, lineno)
                 if entry is None:
                     continue
-                cont = []
+                cont = _Block(cap)
                 pos = end + 1
                 while pos < size and not _header_at(block, pos):
                     nxt = block.find(b'\n', pos)
                     if nxt < 0:
                         nxt = size
-                    cont.append(_text(block[pos:nxt]))
+                    piece = block[pos:nxt]
+                    if nxt - pos > limit:
+                        piece, piece_cut, _tail = _cut_line(piece.rstrip(b'\r'), limit)
+                        line_cut += piece_cut
+                    cont.add(_text(piece))
                     pos = nxt + 1
-                if cont:
-                    _finish(entry, cont, entry['metadata'] is not None)
+                _finish(entry, cont, entry['metadata'] is not None, line_cut, tail, cap)
                 del entry['_open']
                 yield entry
             lineno += block.count(b'\n', counted)
-            if final:
+            if final or handover is not None:
                 break
+        if handover is not None:
+            _count_read(log_file, raw, offset)
+            raw.close()
+            for entry in _read_lines(log_file, opts, handover, _prefilter(opts.min_rank), lineno,
+                                     ctx.line_numbers, offset):
+                yield entry
     finally:
-        try:
-            log_file.bytes_read += max(0, raw.tell() - offset)
-        except (OSError, ValueError):
-            pass
+        _count_read(log_file, raw, offset)
         raw.close()
 
 
-def _read_lines(log_file, opts, offset, prefilter):
-    """Line by line: per-server files (stderr blocks between entries) and unfiltered reads."""
-    ctx = _ReadContext(log_file, opts, offset)
+def _count_read(log_file, raw, start):
+    """bytes_read: how far this pass read, from where it started (a closed file was counted before)."""
+    try:
+        log_file.bytes_read = max(log_file.bytes_read, raw.tell() - start)
+    except (OSError, ValueError):
+        pass
+
+
+def _read_lines(log_file, opts, offset, prefilter, first_lineno=1, line_numbers=None, start=None):
+    """Line by line: per-server files (stderr blocks between entries) and unfiltered reads.
+
+    Lines are bounded (_BoundedLines); an entry's cut characters are the difference of lines.cut
+    between its header line and the line that ends it. The fast reader hands over to this one at
+    `offset` with the line number and the offset its pass started from."""
+    ctx = _ReadContext(log_file, opts, offset, line_numbers)
+    cap = opts.max_chars
     raw = _open_raw(log_file, offset)
+    lines = _BoundedLines(raw, opts.line_limit)
     main = ctx.main
     line_numbers = ctx.line_numbers
     names, min_rank, since, until, timed = opts.names, opts.min_rank, opts.since, opts.until, opts.timed
@@ -588,11 +785,14 @@ def _read_lines(log_file, opts, offset, prefilter):
     cont = None         # continuation lines of cur
     depth = 0           # open brackets of the last entry's metadata: continuation, not stderr
     last_ts = None
-    err = None          # stderr block lines (per-server files)
+    err = None          # stderr block (per-server files), a _Block
     err_line = 0
     err_ts = None
+    cur_cut = 0         # lines.cut before cur's header line
+    cur_tail = None
+    err_cut = 0
     try:
-        for lineno, line in enumerate(_lines(raw), 1):
+        for lineno, line in enumerate(lines, first_lineno):
             if prefilter is not None and main and cur is None and prefilter(line) is None:
                 continue
             if not _is_header(line):
@@ -601,23 +801,30 @@ def _read_lines(log_file, opts, offset, prefilter):
                     if depth > 0:
                         depth += _bytes_depth(line)
                     if cur is not None:
-                        cont.append(_text(line))
+                        cont.add(_text(line))
                     continue
                 if err is None:
-                    err = [_text(line)]
+                    err = _Block(cap, keep_last=True)
+                    err.add(_text(line))
                     err_line = lineno
                     err_ts = last_ts.decode('ascii', 'replace') if last_ts else None
+                    err_cut = lines.cut - (lines.cut_last if lines.cut_line is line else 0)
                 else:
-                    err.append(_text(line))
+                    err.add(_text(line))
                 continue
+            before = lines.cut
+            own_cut = before and lines.cut_line is line
+            if own_cut:
+                before -= lines.cut_last
             # A new prefixed line: finish what came before.
             if cur is not None:
-                _finish(cur, cont, cur_meta)
+                _finish(cur, cont, cur_meta, before - cur_cut, cur_tail, cap)
                 del cur['_open']
                 yield cur
                 cur = None
             if err is not None:
-                entry = _stderr_entry(err, err_ts, log_file, err_line if line_numbers else None)
+                entry = _stderr_entry(err, err_ts, log_file, err_line if line_numbers else None,
+                                      before - err_cut, cap)
                 err = None
                 if entry is not None and _passes(entry, names, min_rank, since, until, timed):
                     entry['_keep'] = True
@@ -633,25 +840,25 @@ def _read_lines(log_file, opts, offset, prefilter):
                     depth = _bytes_depth(line[25:])  # the [server] [level] brackets are balanced
                 continue
             cur = entry
-            cont = []
+            cont = _Block(cap)
             cur_meta = entry['metadata'] is not None
+            cur_cut = before
+            cur_tail = lines.tail if own_cut else None
             depth = 0
-            if not main and entry['_open']:
+            if not main and entry['_open'] and not own_cut:
                 depth = _bracket_depth(entry['message']) + _bracket_depth(entry['metadata'] or '')
         if cur is not None:
-            _finish(cur, cont, cur_meta)
+            _finish(cur, cont, cur_meta, lines.cut - cur_cut, cur_tail, cap)
             del cur['_open']
             yield cur
         if err is not None:
-            entry = _stderr_entry(err, err_ts, log_file, err_line if line_numbers else None)
+            entry = _stderr_entry(err, err_ts, log_file, err_line if line_numbers else None,
+                                  lines.cut - err_cut, cap)
             if entry is not None and _passes(entry, names, min_rank, since, until, timed):
                 entry['_keep'] = True
                 yield entry
     finally:
-        try:
-            log_file.bytes_read += max(0, raw.tell() - offset)
-        except (OSError, ValueError):
-            pass
+        _count_read(log_file, raw, offset if start is None else start)
         raw.close()
 
 
@@ -739,8 +946,8 @@ class Lifecycle(object):
         elif message.startswith(('Server started and connected successfully', 'Connected to MCP server')):
             event = 'connected'
             state['_connected'] = True
-        elif message.startswith(('Server transport closed unexpectedly', 'Server disconnected')):
-            # Both lines follow one exit; a spawn failure or a shutdown already said why.
+        elif message.startswith(CLOSING_PREFIXES):
+            # Several closing lines follow one exit; the first one, a spawn failure or a shutdown said why.
             if state['last_event'] in ('never_started', 'stopped', 'disconnected'):
                 return
             else:
@@ -776,6 +983,7 @@ class Pairer(object):
 
     def feed(self, entry):
         message = entry['message']
+        tail = entry.pop('_tail', None)  # the end of a cut message, where a client request's id is
         if message.startswith('Message from client: '):
             sender, body = 'client', message[21:]
         elif message.startswith('Message from server: '):
@@ -790,7 +998,7 @@ class Pairer(object):
                 del self.pending[key]
             self.pending_count[server] = 0
         self.session_seen[server] = session
-        method, msg_id, is_response = _rpc_fields(body)
+        method, msg_id, is_response = _rpc_fields(body, tail)
         if method is not None:
             entry['method'] = method
         if msg_id is None or entry['timestamp'] is None:
@@ -817,16 +1025,19 @@ RPC_CLIENT_RE = re.compile(r'^\{"(?:method":"(?P<method>[^"\\]+)"|(?P<kind>resul
 RPC_TAIL_ID_RE = re.compile(r',"jsonrpc":"2\.0","id":' + _ID + r'\}$')
 
 
-def _rpc_fields(body):
-    """(method, id, is_response) of a logged JSON-RPC message; tolerant of the key=value form."""
+def _rpc_fields(body, tail=None):
+    """(method, id, is_response) of a logged JSON-RPC message; tolerant of the key=value form.
+
+    `tail` is the end of the message when `body` was cut (see MAX_MESSAGE_CHARS)."""
     match = RPC_HEAD_RE.match(body)
     if match:
         return match.group('method'), match.group('id'), match.group('kind') is not None
     match = RPC_CLIENT_RE.match(body)
     if match:
-        tail = RPC_TAIL_ID_RE.search(body, max(0, len(body) - 80))
-        if tail:
-            return match.group('method'), tail.group('id'), match.group('kind') is not None
+        end = body if tail is None else tail
+        found = RPC_TAIL_ID_RE.search(end, max(0, len(end) - 80))
+        if found:
+            return match.group('method'), found.group('id'), match.group('kind') is not None
     try:
         data = json.loads(body)
     except ValueError:
@@ -957,7 +1168,7 @@ def empty_result(log_dir, exists):
 
 
 def collect(log_dir, names=None, since=None, until=None, level='debug', pattern=None, tail=None,
-            max_entries=1000, include_rotated=False, now=None):
+            max_entries=1000, include_rotated=False, now=None, max_message_chars=MAX_MESSAGE_CHARS):
     """Read the logs in log_dir and return the module's result (without 'changed')."""
     if not os.path.isdir(log_dir):
         return empty_result(log_dir, False)
@@ -965,8 +1176,10 @@ def collect(log_dir, names=None, since=None, until=None, level='debug', pattern=
         raise LogsError('max_entries must be at least 1.')
     if tail is not None and tail < 1:
         raise LogsError('tail must be at least 1.')
+    if max_message_chars is None or max_message_chars < 1:
+        raise LogsError('max_message_chars must be at least 1.')
     opts = Options(names=names, since=parse_time(since, now), until=parse_time(until, now),
-                   level=level, pattern=pattern)
+                   level=level, pattern=pattern, max_message_chars=max_message_chars)
     files = find_log_files(log_dir, names, include_rotated)
     result = empty_result(log_dir, True)
     if not files:
@@ -1014,14 +1227,16 @@ def _header_offset(log_file, offset):
         return 0
     with open(log_file.path, 'rb') as raw:
         raw.seek(offset - 1)
-        raw.readline()  # the rest of the line the cut falls into
+        _skip_line(raw)  # the rest of the line the cut falls into
         while True:
             pos = raw.tell()
-            line = raw.readline()
+            line = raw.readline(64)  # enough to recognise a timestamp; lines are never read whole
             if not line:
                 return pos
             if line[23:25] == b'Z ' and line[10:11] == b'T' and line[4:5] == b'-':
                 return pos
+            if line[-1:] != b'\n':
+                _skip_line(raw)
 
 
 def _collect_tail(files, opts, tail):

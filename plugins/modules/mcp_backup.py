@@ -15,19 +15,29 @@ description:
   - V(present) copies the current config's bytes into a new backup file, fsyncs it, reads it back and verifies it.
     Backups are named C(backup_<YYYYMMDDTHHMMSSffffff>Z.json) (or C(backup-YYYY-MM-DD.json) with O(daily=true));
     a name collision gets a C(-<n>) suffix and an existing backup is never overwritten.
-    Backups are mode C(0600) in a C(0700) directory, owned by O(user).
+    Backups are mode C(0600) in a C(0700) directory, owned by O(user) - or, without O(user) and running as root,
+    by the owner of the config.
+  - Any valid client config is backed up, also one without a servers object (C({}) or only the client's own keys,
+    as a fresh Claude Desktop install has). A config another program is rewriting at that moment is refused with
+    that reason rather than saved half-written.
+  - Each backup has a sidecar C(<backup>.meta) (JSON with the real path of the config it was taken from and the
+    backup's SHA-256), so several configs can share one O(backup_dir). A backup is only restored into the config it
+    came from, and only when it still has the recorded SHA-256. Older backups without a sidecar are used by
+    O(latest=true) and O(state=pruned) only when O(backup_dir) is the config's own default C(backups/) directory
+    and no sidecar there names another config; O(src) restores one explicitly.
   - V(restored) restores from O(src), or the newest valid backup with O(latest=true) (skipping C(pre-restore) backups,
-    so a rollback never re-applies the change it is undoing). The backup is verified first (valid JSON object with a
-    servers object); a bad backup is refused and nothing changes. A full restore writes the backup's bytes verbatim;
+    so a rollback never re-applies the change it is undoing), among the backups taken from this config. The backup
+    is verified first (a valid client config, taken from this config); a bad backup is refused and nothing changes. A full restore writes the backup's bytes verbatim;
     before overwriting, the current config - even a corrupt one - is saved as a C(pre-restore) backup.
     With O(names), only those server entries are restored into the current config, everything else is kept.
   - V(pruned) deletes backups dated (by the date in their file name, not the mtime) before today minus
-    O(retention_days), but always keeps the newest O(keep_min) valid ones. Only files matching the backup naming
-    patterns are touched.
+    O(retention_days), but always keeps the newest O(keep_min) valid ones. Only this config's backups matching the
+    backup naming patterns are touched (with their sidecars); other configs' backups in a shared O(backup_dir) stay.
 author:
   - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
+  - mcpops.mcp._attributes
 options:
   state:
     description:
@@ -54,11 +64,12 @@ options:
     default: false
   src:
     description:
-      - Backup file to restore with O(state=restored).
+      - Backup file to restore with O(state=restored). One whose sidecar names another config is refused.
     type: path
   latest:
     description:
-      - With O(state=restored), restore the newest valid backup in O(backup_dir) that is not a C(pre-restore) backup.
+      - With O(state=restored), restore the newest valid backup of this config in O(backup_dir) that is not a
+        C(pre-restore) backup. Backups taken from another config are never chosen.
     type: bool
     default: false
   names:
@@ -79,14 +90,10 @@ options:
     default: 3
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: For O(state=restored), the redacted config before and after; secret values are masked.
-notes:
-  - Windows hosts cannot run this module (no Python modules on Windows targets).
 seealso:
   - module: mcpops.mcp.mcp_backup_info
   - module: mcpops.mcp.mcp_server
@@ -236,8 +243,7 @@ def run_pruned(module, ctx):
     params = module.params
     if params['retention_days'] < 0 or params['keep_min'] < 0:
         module.fail_json(msg='retention_days and keep_min must be 0 or more.')
-    removed = prune_backups(ctx.backup_dir, ctx.servers_key, params['retention_days'], params['keep_min'],
-                            check_mode=module.check_mode)
+    removed = prune_backups(ctx, params['retention_days'], params['keep_min'], check_mode=module.check_mode)
     return dict(changed=bool(removed), removed=removed)
 
 

@@ -12,27 +12,25 @@ module: mcp_backup_info
 short_description: List and verify MCP client config backups
 version_added: 1.0.0
 description:
-  - Lists the backups in O(backup_dir) (only files matching the backup naming patterns), newest first, and verifies
-    each one the way a restore would - valid JSON object with a servers object.
-  - With O(path), verifies that one file instead.
+  - Lists the backups of the config in O(backup_dir) (only files matching the backup naming patterns), newest first,
+    and verifies each one the way a restore would - a valid client config (a JSON object; a fresh config without a
+    servers object counts), with the SHA-256 its C(.meta) sidecar recorded.
+  - Backups are tied to the config they were taken from by a C(<backup>.meta) sidecar. Backups of other configs in a
+    shared O(backup_dir) are not listed (see RV(other_count)); neither are older backups without a sidecar, unless
+    O(backup_dir) is the config's own default C(backups/) directory and no sidecar there names another config.
+  - With O(path), verifies that one file instead; a backup whose sidecar names another config is not valid for
+    this one.
 author:
   - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
+  - mcpops.mcp._attributes
+  - mcpops.mcp._attributes.INFO_MODULE
 options:
   path:
     description:
       - Verify only this backup file (its name need not match the naming patterns).
     type: path
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
-notes:
-  - Windows hosts cannot run this module (no Python modules on Windows targets).
 seealso:
   - module: mcpops.mcp.mcp_backup
 '''
@@ -59,10 +57,24 @@ backup_dir:
   type: str
   sample: /home/alice/.config/Claude/backups
 valid_count:
-  description: Number of valid backups in RV(backups).
+  description: Number of valid backups in RV(backups) (C(pre-restore) ones included).
   returned: always
   type: int
   sample: 4
+latest:
+  description:
+    - The backup C(mcpops.mcp.mcp_backup state=restored latest=true) would restore (the newest valid one that is not
+      C(pre-restore)), or V(null) when there is none.
+  returned: always
+  type: str
+  sample: /home/alice/.config/Claude/backups/backup_20261201T101500123456Z_pre-change.json
+other_count:
+  description:
+    - Backup files in O(backup_dir) that are not listed because they belong to another config, or are older backups
+      without a sidecar in a directory that may be shared. Always V(0) with O(path).
+  returned: always
+  type: int
+  sample: 0
 backups:
   description: One item per backup, newest first. Always a list.
   returned: always
@@ -106,13 +118,17 @@ backups:
       type: list
       elements: str
       sample: [filesystem, time]
+    source:
+      description: Real path of the config it was taken from (from its sidecar), or V(null) for a backup without one.
+      type: str
+      sample: /home/alice/.config/Claude/claude_desktop_config.json
 '''
 
 import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mcpops.mcp.plugins.module_utils._backups import inspect_backup, list_backups
+from ansible_collections.mcpops.mcp.plugins.module_utils._backups import BackupDir, inspect_backup
 from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, with_common
 
 
@@ -120,10 +136,15 @@ def main():
     module = AnsibleModule(argument_spec=with_common(dict(path=dict(type='path'))), supports_check_mode=True)
     ctx = context_or_fail(module)
     if module.params['path']:
-        backups = [inspect_backup(os.path.abspath(module.params['path']), ctx.servers_key)]
+        backups = [inspect_backup(os.path.abspath(module.params['path']), ctx)]
+        latest = backups[0]['path'] if backups[0]['valid'] and backups[0]['kind'] != 'pre-restore' else None
+        other_count = 0
     else:
-        backups = list_backups(ctx.backup_dir, ctx.servers_key)
-    module.exit_json(changed=False, backup_dir=ctx.backup_dir, backups=backups,
+        found = BackupDir(ctx)
+        backups = found.items()
+        latest = next((item['path'] for item in backups if item['valid'] and item['kind'] != 'pre-restore'), None)
+        other_count = len(found.foreign) + len(found.unattributed)
+    module.exit_json(changed=False, backup_dir=ctx.backup_dir, backups=backups, latest=latest, other_count=other_count,
                      valid_count=sum(1 for item in backups if item['valid']))
 
 

@@ -32,6 +32,7 @@ author:
   - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
+  - mcpops.mcp._attributes
 options:
   names:
     description:
@@ -121,11 +122,9 @@ options:
     default: true
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Servers are started in check mode too (checking them is read-only); only the history file is not written.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
   - Reasons are V(ok), V(not_found) (command not on C(PATH), or nothing at the URL), V(not_executable)
@@ -135,7 +134,6 @@ notes:
   - Accepted protocol versions are C(2025-11-25) (requested), C(2025-06-18), C(2025-03-26) and C(2024-11-05).
   - Concurrency limits how many servers are starting at once; a server that has not answered after 2 s, and a
     server that is shutting down, no longer count, so servers that hang do not hold up the others.
-  - Runs on POSIX hosts (Linux, macOS); Windows targets are not supported.
 seealso:
   - module: mcpops.mcp.mcp_server_info
 '''

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: mcp_logs
 short_description: Read an MCP client's logs the way an operator needs them
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads the MCP logs of a client (Claude Desktop) on the host, C(mcp.log) and the per-server files
     C(mcp-server-<name>.log), in one streaming pass, and returns matching entries with stable keys
@@ -31,13 +31,8 @@ author:
   - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
-attributes:
-  check_mode:
-    support: full
-    description: Runs normally in check mode; the module only reads.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is no diff.
+  - mcpops.mcp._attributes
+  - mcpops.mcp._attributes.INFO_MODULE
 options:
   log_dir:
     description:

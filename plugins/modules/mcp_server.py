@@ -30,10 +30,13 @@ author:
   - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
+  - mcpops.mcp._attributes
 options:
   name:
     description:
-      - Name of the server entry. Letters, digits, C(_) and C(-) only.
+      - Name of the server entry. A new entry's name may use letters, digits, C(_) and C(-) only.
+      - An entry already in the file whose name has other characters (such as C(Framelink Figma MCP)) can be
+        updated or removed by its name as it is.
     type: str
     required: true
   state:
@@ -45,29 +48,31 @@ options:
   command:
     description:
       - Executable that starts the stdio server, for example C(npx) or C(uvx). Required with O(state=present)
-        unless O(url) is given for a client that supports remote entries.
+        unless O(url) is given for a client that supports remote entries. Mutually exclusive with O(url).
     type: str
   args:
     description:
       - Arguments for O(command). Omitted means none; the key is written only when non-empty.
+      - Strings, numbers and booleans (written as C(1), C(true)); anything else, and empty strings, are refused.
     type: list
-    elements: str
+    elements: raw
   env:
     description:
       - Plain environment settings for the server, such as C(DEBUG=1). Omitted means none.
-      - Values are written as strings; booleans become C(true)/C(false).
+      - Values are strings, numbers or booleans, written as text (C(true), not C(True)); V(null), lists and
+        mappings are refused.
       - Use O(secret_env) for tokens and passwords. A value here whose name looks secret (containing
         C(TOKEN), C(KEY), C(SECRET), C(PASSWORD), C(PASS), C(PAT), C(CREDENTIAL) or C(AUTH)) is treated as
         secret anyway and masked everywhere, with a warning.
     type: dict
   secret_env:
     description:
-      - Secret environment values (tokens, passwords), merged into the entry's C(env).
+      - Secret environment values (tokens, passwords), merged into the entry's C(env). Empty values are refused.
       - Never shown in results, diffs, errors or verbose output.
     type: dict
   url:
     description:
-      - URL of a remote server, for clients whose config supports remote entries.
+      - URL of a remote server, for clients whose config supports remote entries. Mutually exclusive with O(command).
       - C(claude_desktop) does not; the module then fails and suggests the C(mcp-remote) bridge.
     type: str
   type:
@@ -97,15 +102,12 @@ options:
     default: true
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: The diff shows the redacted config before and after; secret values are masked.
-notes:
-  - Windows hosts cannot run this module (no Python modules on Windows targets).
 seealso:
+  - module: mcpops.mcp.mcp_servers
   - module: mcpops.mcp.mcp_server_info
   - module: mcpops.mcp.mcp_backup
 '''
@@ -164,59 +166,18 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._commands import find_command
 from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, with_common
-from ansible_collections.mcpops.mcp.plugins.module_utils._config import (
-    ConfigError,
-    apply_server,
-    build_entry,
-    redact_entry,
-    redacted_text,
-    secret_values_in_args,
-    secret_values_in_env,
-    validate_name,
+from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, redact_entry
+from ansible_collections.mcpops.mcp.plugins.module_utils._entries import (
+    DECLARED_KEYS,
+    EntryProblems,
+    apply_entries,
+    changed_names,
+    edit_diff,
+    needs_the_file,
+    plan_entries,
+    secret_values,
 )
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import FileLayerError, edit_config
-
-
-def _env_text(value):
-    if isinstance(value, bool):
-        return 'true' if value else 'false'
-    return '%s' % (value,)
-
-
-def mask_secrets(module):
-    """Register secret-looking values as no_log before anything can fail (failures show the args at -vvv)."""
-    params = module.params
-    env = dict((k, _env_text(v)) for k, v in (params['env'] or {}).items())
-    module.no_log_values.update(secret_values_in_env(env))
-    module.no_log_values.update(v for v in (_env_text(v) for v in (params['secret_env'] or {}).values()) if v)
-    module.no_log_values.update(secret_values_in_args(params['args']))
-    if params['url']:
-        module.no_log_values.update(secret_values_in_args([params['url']]))
-
-
-def desired_entry(module, ctx):
-    params = module.params
-    env = dict((k, _env_text(v)) for k, v in (params['env'] or {}).items())
-    secret_env = dict((k, _env_text(v)) for k, v in (params['secret_env'] or {}).items())
-    looks_secret = secret_values_in_env(env)
-    if looks_secret:
-        keys = sorted(k for k in env if env[k] in looks_secret)
-        module.warn('env of server %s holds secret-looking keys (%s); their values are masked. '
-                    'Pass secrets in secret_env instead.' % (params['name'], ', '.join(keys)))
-    overlap = sorted(set(env) & set(secret_env))
-    if overlap:
-        module.fail_json(msg='Server %s: %s set in both env and secret_env; set each key once.'
-                         % (params['name'], ', '.join(overlap)))
-    env.update(secret_env)
-    supported = ctx.client['remote_fields']
-    for field in ('url', 'type', 'headers'):
-        if params[field] and field not in supported:
-            module.fail_json(msg='Server %s: %s does not support %r in its config. %s'
-                             % (params['name'], ctx.client['label'], field, ctx.client.get('remote_hint', '')))
-    if not params['command'] and not params['url']:
-        module.fail_json(msg='Server %s: command is required with state=present.' % params['name'])
-    return build_entry(dict(type=params['type'], command=params['command'], args=params['args'],
-                            env=env, url=params['url'], headers=params['headers']))
 
 
 def main():
@@ -225,7 +186,7 @@ def main():
             name=dict(type='str', required=True),
             state=dict(type='str', default='present', choices=['present', 'absent']),
             command=dict(type='str'),
-            args=dict(type='list', elements='str'),
+            args=dict(type='list', elements='raw'),
             env=dict(type='dict'),
             secret_env=dict(type='dict', no_log=True),
             url=dict(type='str'),
@@ -235,30 +196,34 @@ def main():
             backup=dict(type='bool', default=True),
             validate_command=dict(type='bool', default=True),
         )),
+        mutually_exclusive=[('command', 'url')],
+        required_if=[('state', 'present', ('command', 'url'), True)],
         supports_check_mode=True,
     )
-    mask_secrets(module)
+    # The declared entry, exactly as one item of mcp_servers' `servers`: one engine for both modules.
+    server = dict((key, module.params[key]) for key in DECLARED_KEYS)
+    # First: failures show the arguments at -vvv, so every secret must be a no_log value before anything can fail.
+    module.no_log_values.update(secret_values(server))
     params = module.params
-    try:
-        validate_name(params['name'])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
     ctx = context_or_fail(module)
 
-    desired = None
-    if params['state'] == 'present':
-        desired = desired_entry(module, ctx)
-        if params['validate_command'] and desired.get('command'):
-            problem = find_command(desired['command'], (desired.get('env') or {}).get('PATH'))[1]
-            if problem:
-                module.fail_json(msg='Server %s: %s' % (params['name'], problem))
+    plan = plan_entries([server], ctx.client, find_command if params['validate_command'] else None)
+    for warning in plan.warnings:
+        module.warn(warning)
+    if plan.problems:
+        module.fail_json(msg=' '.join(plan.problems), config_path=ctx.config_path)
 
     def transform(doc):
-        return apply_server(doc, params['name'], params['state'], desired)
+        data, changes = apply_entries(doc, plan.entries)
+        return data, bool(changed_names(changes))
 
     try:
+        if needs_the_file(plan) and not module.check_mode:
+            edit_config(ctx, transform, check_mode=True, create=params['create'])  # read-only: refuse before creating anything
         result = edit_config(ctx, transform, check_mode=module.check_mode,
                              backup=params['backup'], create=params['create'])
+    except EntryProblems as exc:
+        module.fail_json(msg=str(exc), config_path=ctx.config_path)
     except ConfigError as exc:
         module.fail_json(msg='Refusing to edit: %s' % exc, config_path=ctx.config_path)
     except (FileLayerError, OSError, IOError) as exc:
@@ -274,15 +239,7 @@ def main():
     if result.backup_file:
         output['backup_file'] = result.backup_file
     if module._diff:
-        style = result.before_doc.style
-        before = result.before_doc.data if result.before is not None else None
-        after = result.after_data if (result.before is not None or result.changed) else None
-        output['diff'] = dict(
-            before_header=ctx.config_path,
-            after_header=ctx.config_path,
-            before=redacted_text(before, ctx.servers_key, style),
-            after=redacted_text(after, ctx.servers_key, style),
-        )
+        output['diff'] = edit_diff(ctx.config_path, ctx.servers_key, result)
     module.exit_json(**output)
 
 

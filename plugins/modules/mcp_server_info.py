@@ -20,21 +20,14 @@ author:
   - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
+  - mcpops.mcp._attributes
+  - mcpops.mcp._attributes.INFO_MODULE
 options:
   names:
     description:
       - Only return these servers. Default is all servers.
     type: list
     elements: str
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
-notes:
-  - Windows hosts cannot run this module (no Python modules on Windows targets).
 seealso:
   - module: mcpops.mcp.mcp_server
 '''

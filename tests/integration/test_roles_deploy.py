@@ -51,7 +51,8 @@ def host_vars(root, servers, **extra):
 
 def backups(root):
     directory = os.path.join(root.home, 'backups')
-    return sorted(os.listdir(directory)) if os.path.isdir(directory) else []
+    # Backups only (a sidecar such as <backup>.meta may sit beside each one).
+    return sorted(n for n in os.listdir(directory) if n.endswith('.json')) if os.path.isdir(directory) else []
 
 
 def test_failed_deploy_rolls_back_byte_identical(run_playbook, config_root):
@@ -158,7 +159,7 @@ def test_preflight_reports_every_problem_at_once(run_playbook, config_root):
     assert 'unknown variable mcp_sever' in message
     assert 'nocommand: command (or url) is required' in message
     assert 'missing' in message and 'not found' in message
-    assert 'bad name: name must be' in message
+    assert 'bad name: invalid name' in message
     assert config_root.read_bytes() == before and backups(config_root) == []
 
 

@@ -24,6 +24,7 @@ description:
 
 import json
 import os
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -94,6 +95,7 @@ class CallbackModule(CallbackBase):
             host=host.get_name() if host else None,
             status=status,
             ignore_errors=bool(ignore_errors),
+            time=time.time(),
             result=data,
         ))
 

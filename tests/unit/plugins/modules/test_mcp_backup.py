@@ -29,8 +29,15 @@ CONFIG = {
 MALFORMED = [
     b'{"mcpServers": {},}', b'{\n // c\n "mcpServers": {}}', b'\xef\xbb\xbf{"mcpServers": {}}', b'', b'  \n',
     b'{"mcpServers": {"a": {', b'[]', b'{"mcpServers": []}', b'{"mcpServers": {"a": 1}}',
-    b'{"mcpServers": {"a": {}, "a": {}}}', b'{"globalShortcut": "x"}', b'not json at all',
+    b'{"mcpServers": {"a": {}, "a": {}}}', b'not json at all',
 ]
+# What a fresh Claude Desktop install has: valid client configs without servers.
+FRESH = [b'{}', b'{}\n', b'{\n  "globalShortcut": "Ctrl+Space"\n}\n',
+         b'{"globalShortcut": "", "preferences": {"menuBarEnabled": false}}']
+
+
+def _utc_today():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 def _write(path, data):
@@ -88,7 +95,7 @@ def test_daily_backup_is_idempotent(tmp_path, run_module):
     again = run_module(mcp_backup.main, dict(_base(tmp_path), daily=True))
     assert first.result['changed'] and not again.result['changed']
     assert first.result['backup_file'] == again.result['backup_file']
-    assert os.path.basename(first.result['backup_file']) == 'backup-%s.json' % datetime.datetime.utcnow().strftime('%Y-%m-%d')
+    assert os.path.basename(first.result['backup_file']) == 'backup-%s.json' % _utc_today().strftime('%Y-%m-%d')
 
 
 @pytest.mark.parametrize('bad', MALFORMED)
@@ -100,6 +107,52 @@ def test_malformed_backup_is_refused_and_current_is_untouched(tmp_path, run_modu
     assert run.failed and 'Refusing to restore' in run.result['msg']
     assert open(config, 'rb').read() == before
     assert os.listdir(str(tmp_path / 'Claude' / 'backups')) == ['backup_20261101T000000000000Z.json']
+
+
+@pytest.mark.parametrize('fresh', FRESH)
+def test_a_fresh_config_without_servers_is_backed_up_listed_and_restored(tmp_path, run_module, fresh):
+    config = _write(tmp_path / 'Claude' / 'claude_desktop_config.json', fresh)
+    made = run_module(mcp_backup.main, _base(tmp_path))
+    assert not made.failed, made.result['msg']
+    assert made.result['changed'] and made.result['valid'] and made.result['server_count'] == 0
+    info = run_module(mcp_backup_info.main, _base(tmp_path))
+    assert info.result['valid_count'] == 1 and info.result['backups'][0]['valid']
+    assert info.result['latest'] == made.result['backup_file']
+    _write(tmp_path / 'Claude' / 'claude_desktop_config.json', CONFIG)
+    restored = run_module(mcp_backup.main, dict(_base(tmp_path), state='restored', latest=True))
+    assert restored.result['changed'] and restored.result['restored_from'] == made.result['backup_file']
+    assert open(config, 'rb').read() == fresh
+
+
+def test_shared_backup_dir_restores_only_this_configs_backups(tmp_path, run_module):
+    shared = str(tmp_path / 'shared')
+    alice = dict(config_path=str(tmp_path / 'alice' / 'claude_desktop_config.json'), backup_dir=shared)
+    bob = dict(config_path=str(tmp_path / 'bob' / 'claude_desktop_config.json'), backup_dir=shared)
+    _write(tmp_path / 'bob' / 'claude_desktop_config.json', {'mcpServers': {'bob': {'command': 'b'}}})
+    bob_backup = run_module(mcp_backup.main, bob).result['backup_file']
+    _write(tmp_path / 'alice' / 'claude_desktop_config.json', CONFIG)
+    alice_backup = run_module(mcp_backup.main, alice).result['backup_file']  # the newest in the directory
+    _write(tmp_path / 'bob' / 'claude_desktop_config.json', b'')  # bob's config got truncated
+
+    refusal = run_module(mcp_backup.main, dict(bob, state='restored', src=alice_backup))
+    assert refusal.failed and 'was taken from' in refusal.result['msg']
+    run = run_module(mcp_backup.main, dict(bob, state='restored', latest=True))
+    assert run.result['restored_from'] == bob_backup
+    assert json.loads(open(bob['config_path'], 'rb').read()) == {'mcpServers': {'bob': {'command': 'b'}}}
+
+    info = run_module(mcp_backup_info.main, bob)
+    assert [i['path'] for i in info.result['backups']] == [run.result['saved_current'], bob_backup]
+    assert info.result['other_count'] == 1 and info.result['latest'] == bob_backup
+    assert info.result['backups'][1]['source'] == os.path.realpath(bob['config_path'])
+    pruned = run_module(mcp_backup.main, dict(bob, state='pruned', retention_days=0, keep_min=0))
+    assert alice_backup not in pruned.result['removed'] and os.path.exists(alice_backup)
+
+
+def test_the_empty_file_refusal_points_at_this_files_backups(tmp_path, run_module):
+    _write(tmp_path / 'Claude' / 'claude_desktop_config.json', b'\n')
+    run = run_module(mcp_backup.main, _base(tmp_path))
+    assert run.failed and 'empty or whitespace only' in run.result['msg']
+    assert 'mcp_backup_info' in run.result['msg'] and 'taken from this file' in run.result['msg']
 
 
 def test_full_restore_is_byte_identical_and_saves_the_broken_current(tmp_path, run_module):
@@ -173,7 +226,7 @@ def test_restore_through_symlink_keeps_the_link(tmp_path, run_module):
 def test_prune_by_name_date_keeps_exactly_the_right_set(tmp_path, run_module):
     _write(tmp_path / 'Claude' / 'claude_desktop_config.json', CONFIG)
     bdir = tmp_path / 'Claude' / 'backups'
-    today = datetime.datetime.utcnow().replace(hour=12, minute=0, second=0, microsecond=0)
+    today = _utc_today().replace(hour=12, minute=0, second=0, microsecond=0)
     names = {}
     for age in range(0, 60, 3):  # 20 backups over 60 days, alternating kinds
         day = today - datetime.timedelta(days=age)
@@ -214,8 +267,10 @@ def test_backup_info_lists_newest_first_with_stable_keys(tmp_path, run_module):
     assert items[0]['valid'] is False and 'trailing comma' in items[0]['error'] and items[0]['kind'] == 'daily'
     assert items[1] == dict(items[1], valid=True, kind='manual', timestamp='2026-11-01T00:00:00.000000Z',
                             server_count=2, server_names=['github', 'time'], error=None)
-    assert set(items[1]) == {'path', 'timestamp', 'kind', 'size', 'sha256', 'valid', 'error', 'server_count', 'server_names'}
+    assert set(items[1]) == {'path', 'timestamp', 'kind', 'size', 'sha256', 'valid', 'error', 'server_count',
+                             'server_names', 'source'}
     assert run.result['valid_count'] == 1 and SECRET not in run.stdout
+    assert run.result['latest'] == items[1]['path'] and run.result['other_count'] == 0
     one = run_module(mcp_backup_info.main, dict(_base(tmp_path), path=str(bdir / 'unrelated.txt')))
     assert len(one.result['backups']) == 1 and one.result['backups'][0]['valid'] is False
 
@@ -229,3 +284,12 @@ def test_backups_are_owned_by_user(tmp_path, run_module):
     for path in (run.result['backup_file'], os.path.dirname(run.result['backup_file'])):
         info = os.stat(path)
         assert (info.st_uid, info.st_gid) == (nobody.pw_uid, nobody.pw_gid)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='giving files to another user needs root')
+def test_root_without_user_gives_backups_to_the_configs_owner(tmp_path, run_module):
+    config = _write(tmp_path / 'Claude' / 'claude_desktop_config.json', CONFIG)
+    os.chown(config, 65534, 65534)
+    run = run_module(mcp_backup.main, _base(tmp_path))
+    for path in (run.result['backup_file'], run.result['backup_file'] + '.meta', os.path.dirname(run.result['backup_file'])):
+        assert (os.stat(path).st_uid, os.stat(path).st_gid) == (65534, 65534), path

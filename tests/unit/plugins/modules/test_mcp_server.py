@@ -65,17 +65,27 @@ def test_corrupt_file_is_refused_and_untouched(tmp_path, run_module):
 
 
 @pytest.mark.parametrize('kw,words', [
-    (dict(name='bad name'), 'Invalid server name'),
+    (dict(name='bad name'), 'invalid name "bad name"'),
     (dict(command='definitely-not-a-command-xyz'), 'was not found'),
-    (dict(url='https://example.invalid/mcp', command=None), 'mcp-remote'),
-    (dict(command=None), 'command is required'),
+    (dict(url='https://example.invalid/mcp', args=None), 'mcp-remote'),
+    (dict(command=None), 'command (or url) is required'),
+    (dict(url='https://example.invalid/mcp'), 'mutually exclusive: command|url'),
     (dict(env={'A': '1'}, secret_env={'A': '2'}), 'both env and secret_env'),
+    (dict(secret_env={'GITHUB_TOKEN': ''}), 'secret_env GITHUB_TOKEN has no value'),
+    (dict(env={'A': None}), 'env A has no value'),
+    (dict(env={'B': [1, 2]}), 'env B must be a string, number or boolean, found a list'),
+    (dict(args=[True, None]), 'args[1] must be a string, number or boolean, found null'),
+    (dict(args=[{'a': 1}]), 'args[0] must be a string, number or boolean, found a mapping'),
+    (dict(args=['-y', '']), 'args[1] is an empty string'),
 ])
 def test_bad_input_fails_clearly_and_writes_nothing(tmp_path, run_module, kw, words):
-    path = tmp_path / 'c.json'
-    run = run_module(mcp_server.main, _args(path, **kw))
+    path = tmp_path / 'Claude' / 'c.json'
+    args = _args(path, **kw)
+    if 'url' in kw and 'args' in kw:
+        del args['command'], args['args']
+    run = run_module(mcp_server.main, args)
     assert run.failed and words in run.result['msg'], run.result
-    assert not path.exists()
+    assert not path.parent.exists()
 
 
 def test_not_executable_command(tmp_path, run_module):
@@ -109,4 +119,35 @@ def test_absent_and_info(tmp_path, run_module):
     gone = run_module(mcp_server.main, dict(config_path=str(path), name='fs', state='absent'), diff=True)
     assert gone.result['changed'] and gone.result['server'] is None
     assert SECRET not in gone.stdout
+    assert list(json.loads(path.read_bytes())['mcpServers']) == ['other']
+
+
+def test_scalars_are_written_as_json_users_expect(tmp_path, run_module):
+    path = tmp_path / 'c.json'
+    run = run_module(mcp_server.main, _args(path, args=['--x', True, 1, 1.5, False], env={'A': True, 'B': 2, 'C': 'c'}))
+    assert not run.failed, run.result
+    entry = json.loads(path.read_bytes())['mcpServers']['fs']
+    assert entry['args'] == ['--x', 'true', '1', '1.5', 'false']
+    assert entry['env'] == {'A': 'true', 'B': '2', 'C': 'c'}
+    assert not run_module(mcp_server.main, _args(path, args=['--x', 'true', '1', '1.5', 'false'],
+                                                 env={'A': 'true', 'B': '2', 'C': 'c'})).result['changed']
+
+
+FIGMA = 'Framelink Figma MCP'
+
+
+def test_an_existing_name_outside_the_pattern_can_be_read_updated_and_removed(tmp_path, run_module):
+    path = tmp_path / 'c.json'
+    path.write_bytes(json.dumps({'mcpServers': {FIGMA: {'command': 'npx', 'args': ['figma'], 'disabled': True},
+                                                'other': {'command': 'x'}}}, indent=2).encode())
+    info = run_module(mcp_server_info.main, dict(config_path=str(path), names=[FIGMA]))
+    assert [s['name'] for s in info.result['servers']] == [FIGMA] and info.result['missing'] == []
+    updated = run_module(mcp_server.main, dict(config_path=str(path), name=FIGMA, command='sh', args=['-c', 'true']))
+    assert updated.result['changed'], updated.result
+    assert json.loads(path.read_bytes())['mcpServers'][FIGMA] == {'command': 'sh', 'args': ['-c', 'true'], 'disabled': True}
+    gone = run_module(mcp_server.main, dict(config_path=str(path), name=FIGMA, state='absent'))
+    assert gone.result['changed']
+    assert list(json.loads(path.read_bytes())['mcpServers']) == ['other']
+    again = run_module(mcp_server.main, dict(config_path=str(path), name=FIGMA, command='sh'))
+    assert again.failed and 'invalid name' in again.result['msg']
     assert list(json.loads(path.read_bytes())['mcpServers']) == ['other']

@@ -18,7 +18,8 @@ from hypothesis import given, settings, strategies as st
 from ansible_collections.mcpops.mcp.plugins.module_utils import _logs
 from ansible_collections.mcpops.mcp.plugins.module_utils._config import MASK
 
-FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'fixtures', 'logs')
+TESTS = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+FIXTURES = os.path.join(TESTS, 'fixtures', 'logs')
 DESKTOP = os.path.join(FIXTURES, 'desktop')
 LEGACY = os.path.join(FIXTURES, 'legacy')
 ENTRY_KEYS = {'timestamp', 'server', 'level', 'message', 'metadata', 'stream', 'method', 'duration', 'file', 'line'}
@@ -200,7 +201,9 @@ def test_lifecycle_crash_restart_never_started_and_legacy():
     assert lifecycle['filesystem']['at'] == '2026-01-03T11:42:00.020Z'
     assert lifecycle['filesystem']['message'] == 'spawn npx ENOENT'
     assert lifecycle['weather']['at'] == '2026-01-03T11:41:05.040Z'
-    assert lifecycle['pyserver']['at'] == '2026-01-03T11:40:00.901Z'
+    # 'Server transport closed' (.900) ends the connection; the 'unexpectedly' line after it adds nothing.
+    assert lifecycle['pyserver']['at'] == '2026-01-03T11:40:00.900Z'
+    assert lifecycle['pyserver']['message'] == 'Server transport closed'
     legacy = collect(LEGACY)['lifecycle']
     assert dict((k, v['last_event']) for k, v in legacy.items()) == {
         'neo4j': 'connected', 'perplexity-mcp': 'connected', 'filesystem': 'never_started'}

@@ -16,7 +16,8 @@ import pytest
 from ansible_collections.mcpops.mcp.plugins.modules import mcp_logs
 from ansible_collections.mcpops.mcp.tests.unit.module_runner import run_module_main
 
-FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'fixtures', 'logs')
+TESTS = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+FIXTURES = os.path.join(TESTS, 'fixtures', 'logs')
 
 
 def run(args, check=False):
