@@ -5,7 +5,9 @@
 """mcp_logs against a bare line-reading loop on the same generated 14 MB mcp.log (40 servers).
 
 Prints ratios measured side by side in one run, and peak memory; no pass/fail.
-Run: python bench/bench_logs.py [--mb 14] [--repeat 3]
+With --long-line-mb N it also reads an mcp.log that is one N MB line (a server dumping a file into
+its log): the message is capped, so time and memory must stay far below the bare loop's.
+Run: python bench/bench_logs.py [--mb 14] [--repeat 3] [--long-line-mb 150]
 """
 
 from __future__ import absolute_import, division, print_function
@@ -84,6 +86,21 @@ def generate(path, target_bytes, seed=7):
     return os.path.getsize(path)
 
 
+def generate_long_line(path, target_bytes):
+    """One line of target_bytes: a JSON-RPC response whose text never ends."""
+    head = ('2026-01-03T11:39:20.074Z [big] [error] Message from server: {"jsonrpc":"2.0","id":1,'
+            '"result":{"text":"')
+    piece = 'x' * (1 << 20)
+    with open(path, 'w') as out:
+        out.write(head)
+        left = target_bytes - len(head) - 4
+        while left > 0:
+            out.write(piece[:min(left, len(piece))])
+            left -= len(piece)
+        out.write('"}}\n')
+    return os.path.getsize(path)
+
+
 def bare_loop(path):
     count = 0
     with open(path, encoding='utf-8') as handle:
@@ -112,7 +129,8 @@ def child(log_dir, what, level):
     else:
         seconds, value = timed(module_run, log_dir, level, 50 if what == 'tail' else None)
         summary = {'matched': value['matched'], 'errors_grouped': len(value['errors_grouped']),
-                   'bytes_read': sum(f['bytes_read'] for f in value['files'])}
+                   'bytes_read': sum(f['bytes_read'] for f in value['files']),
+                   'longest_message': max([len(e['message']) for e in value['entries']] or [0])}
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({'seconds': seconds, 'peak_kb': peak_kb, 'summary': summary}))
 
@@ -123,6 +141,21 @@ def measure(log_dir, what, level=None):
     return json.loads(output.decode('utf-8').strip().splitlines()[-1])
 
 
+def long_line(tmp, megabytes):
+    log_dir = os.path.join(tmp, 'long-line')
+    os.mkdir(log_dir)
+    size = generate_long_line(os.path.join(log_dir, 'mcp.log'), int(megabytes * 1000 * 1000))
+    bare = measure(log_dir, 'bare')
+    print('one-line mcp.log of %.0f MB: bare loop %.3fs, peak RSS %.1f MB'
+          % (size / 1e6, bare['seconds'], bare['peak_kb'] / 1024.0))
+    for what, level in (('module', 'debug'), ('module', 'error'), ('tail', 'error')):
+        mod = measure(log_dir, what, level)
+        print('  %-6s level=%-5s %.3fs (%.2fx the bare loop), peak RSS %.1f MB, longest message %d characters'
+              % (what, level, mod['seconds'], mod['seconds'] / bare['seconds'], mod['peak_kb'] / 1024.0,
+                 mod['summary']['longest_message']))
+    os.remove(os.path.join(log_dir, 'mcp.log'))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--mb', type=float, default=14)
@@ -130,6 +163,7 @@ def main():
     parser.add_argument('--child')
     parser.add_argument('--dir')
     parser.add_argument('--level', default='error')
+    parser.add_argument('--long-line-mb', type=float, default=0)
     args = parser.parse_args()
     if args.child:
         child(args.dir, args.child, args.level)
@@ -159,6 +193,8 @@ def main():
         print('tail=50 level=error: %.3fs (%.2fx the bare loop), read %.2f MB of %.1f MB; peak RSS %.1f MB'
               % (tail['seconds'], tail['seconds'] / bare['seconds'], tail['summary']['bytes_read'] / 1048576.0,
                  size / 1048576.0, tail['peak_kb'] / 1024.0))
+        if args.long_line_mb:
+            long_line(tmp, args.long_line_mb)
     finally:
         shutil.rmtree(tmp)
 

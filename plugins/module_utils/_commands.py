@@ -36,12 +36,28 @@ def locate_command(command, path=None):
     return None, NOT_FOUND
 
 
+def command_problem(command, reason, resolved=None, path=None, hint=None):
+    """One sentence for a locate_command() reason, or None; every caller words lookup problems this way.
+
+    path: the PATH searched (named in the sentence for a bare command); hint: a caller's extra remedy.
+    """
+    if reason == NOT_FOUND:
+        searched = ''
+        if path is not None and command and os.sep not in command:
+            searched = ' (searched PATH=%s)' % path
+        return ('command %r was not found on the PATH the server gets%s; install it or give its absolute path%s.'
+                % (command, searched, ' (%s)' % hint if hint else ''))
+    if reason == NOT_EXECUTABLE:
+        if resolved and os.path.isdir(resolved):
+            return 'command %r (%s) is a directory, not a program.' % (command, resolved)
+        return ('command %r (%s) is not executable; fix its mode (chmod +x) or run it through its interpreter.'
+                % (command, resolved))
+    return None
+
+
 def find_command(command, path=None):
     """(resolved path or None, problem sentence or None) for error messages."""
     resolved, reason = locate_command(command, path)
-    if reason == NOT_FOUND:
-        return None, ('command %r was not found on the PATH the server gets; install it or give its '
-                      'absolute path (or set validate_command=false to declare it before installing).' % command)
-    if reason == NOT_EXECUTABLE:
-        return resolved, 'command %r (%s) is not executable; fix its mode (chmod +x).' % (command, resolved)
-    return resolved, None
+    problem = command_problem(command, reason, resolved,
+                              hint='or set validate_command=false to declare it before installing')
+    return (None if reason == NOT_FOUND else resolved), problem

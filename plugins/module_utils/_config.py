@@ -16,17 +16,15 @@ import json.encoder
 import json.scanner
 import re
 
-MASK = '********'
+from ansible_collections.mcpops.mcp.plugins.module_utils._redact import (  # pylint: disable=unused-import
+    MASK,
+    mask_args,
+    mask_text,
+    looks_secret_key,
+)
+
 NAME_RE = re.compile(r'^[A-Za-z0-9_-]+$')
 BOM = b'\xef\xbb\xbf'
-
-# Words that make an env/header key secret: as a whole '_'-separated word or a word's ending.
-SECRET_WORDS = ('TOKEN', 'KEY', 'SECRET', 'PASSWORD', 'PASSWD', 'PASS', 'PAT', 'CREDENTIAL',
-                'CREDENTIALS', 'AUTH', 'AUTHORIZATION', 'COOKIE', 'APIKEY')
-# Command-line flags whose value is a credential.
-SECRET_FLAGS = ('--token', '--api-key', '--apikey', '--api_key', '--password', '--passwd', '--secret',
-                '--access-token', '--auth-token', '--client-secret', '--key', '-p')
-URL_CREDENTIALS_RE = re.compile(r'(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/@:\s]*):(?P<pw>[^/@\s]+)@')
 
 
 class ConfigError(Exception):
@@ -385,46 +383,6 @@ def apply_server(doc, name, state, desired=None):
 # Redaction
 
 
-def looks_secret_key(key):
-    """True when an env/header name looks like it holds a credential (GITHUB_TOKEN, API_KEY, ...)."""
-    if not isinstance(key, str):
-        return False
-    for word in re.split(r'[^A-Za-z0-9]+', key.upper()):
-        if not word:
-            continue
-        for secret in SECRET_WORDS:
-            if word == secret or word.endswith(secret):
-                return True
-    return False
-
-
-def mask_arg_credentials(args):
-    """Mask user:password@ in URLs and the values of credential flags (--token x, --token=x)."""
-    if not isinstance(args, list):
-        return args
-    masked = []
-    hide_next = False
-    for arg in args:
-        if not isinstance(arg, str):
-            masked.append(arg)
-            hide_next = False
-            continue
-        if hide_next:
-            masked.append(MASK)
-            hide_next = False
-            continue
-        flag, eq, _value = arg.partition('=')
-        if flag.lower() in SECRET_FLAGS:
-            if eq:
-                masked.append(flag + '=' + MASK)
-            else:
-                masked.append(arg)
-                hide_next = arg != '-p'  # '-p' is often a port; only '--flag value' forms are masked
-            continue
-        masked.append(URL_CREDENTIALS_RE.sub(lambda m: m.group('scheme') + m.group('user') + ':' + MASK + '@', arg))
-    return masked
-
-
 def redact_entry(entry):
     """A server entry fit for output: env/headers values masked, credentials in args masked."""
     if not isinstance(entry, dict):
@@ -434,23 +392,21 @@ def redact_entry(entry):
         if key in ('env', 'headers') and isinstance(value, dict):
             out[key] = dict((k, MASK) for k in value)
         elif key == 'args':
-            out[key] = mask_arg_credentials(value)
-        elif key == 'url' and isinstance(value, str):
-            out[key] = URL_CREDENTIALS_RE.sub(lambda m: m.group('scheme') + m.group('user') + ':' + MASK + '@', value)
+            out[key] = mask_args(value)
         else:
             out[key] = redact_value(key, value)
     return out
 
 
 def redact_value(key, value):
-    """Mask values under secret-looking keys anywhere in a structure."""
+    """Mask values under secret-looking keys anywhere in a structure, and credentials in other text (URLs, tokens)."""
     if isinstance(value, dict):
         return dict((k, redact_value(k, v)) for k, v in value.items())
     if isinstance(value, list):
         return [redact_value(None, v) for v in value]
     if looks_secret_key(key) and value not in (None, '', True, False):
         return MASK
-    return value
+    return mask_text(value)
 
 
 def redact_document(data, servers_key):
@@ -470,28 +426,6 @@ def redacted_text(data, servers_key, style=None):
     if data is None:
         return ''
     return render_json(redact_document(data, servers_key), style or Style()).decode('utf-8')
-
-
-def secret_values_in_args(args):
-    """Credentials found in args (flag values, URL passwords), to add to the module's no_log values."""
-    found = []
-    if not isinstance(args, list):
-        return found
-    for original, masked in zip(args, mask_arg_credentials(args)):
-        if original == masked or not isinstance(original, str):
-            continue
-        if masked == MASK:
-            found.append(original)
-        elif masked.endswith('=' + MASK):
-            found.append(original.partition('=')[2])
-        for match in URL_CREDENTIALS_RE.finditer(original):
-            found.append(match.group('pw'))
-    return [value for value in found if value]
-
-
-def secret_values_in_env(env):
-    """Values of env keys that look secret (to add to the module's no_log values)."""
-    return [v for k, v in (env or {}).items() if looks_secret_key(k) and isinstance(v, str) and v]
 
 
 def summarize_entry(name, entry):

@@ -22,8 +22,11 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._config import (
     entry_matches,
     merge_entry,
     redacted_text,
+)
+from ansible_collections.mcpops.mcp.plugins.module_utils._redact import (
     secret_values_in_args,
     secret_values_in_env,
+    secret_values_in_headers,
 )
 
 DECLARED_KEYS = ('name', 'state', 'command', 'args', 'env', 'secret_env', 'url', 'type', 'headers')
@@ -168,10 +171,9 @@ def declared_entry(server, client, find_command=None):
     overlap = [k for k in env if k in secret_env]
     if overlap:
         problems.append('%s: %s set in both env and secret_env; set each key once.' % (label, ', '.join(overlap)))
-    looks_secret = secret_values_in_env(env)
-    if looks_secret:
-        keys = sorted(k for k in env if env[k] in looks_secret)
-        warnings.append('env of %s holds secret-looking keys (%s); their values are masked. '
+    keys = sorted(k for k in env if secret_values_in_env({k: env[k]}))
+    if keys:
+        warnings.append('env of %s holds secret-looking keys or credentials (%s); they are masked. '
                         'Pass secrets in secret_env instead.' % (label, ', '.join(keys)))
     env.update(secret_env)
     if find_command is not None and command:
@@ -229,7 +231,7 @@ def secret_values(server):
     for field in ('secret_env', 'headers'):
         value = server.get(field)
         if isinstance(value, dict):
-            found.extend(value_text(v) for v in value.values())
+            found.extend(secret_values_in_headers(dict((k, value_text(v)) for k, v in value.items())))
     env = server.get('env')
     if isinstance(env, dict):
         found.extend(secret_values_in_env(dict((k, value_text(v)) for k, v in env.items())))

@@ -16,7 +16,6 @@ import datetime
 import errno
 import json
 import os
-import re
 import threading
 import time
 
@@ -25,7 +24,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-from ansible_collections.mcpops.mcp.plugins.module_utils._config import MASK, URL_CREDENTIALS_RE, looks_secret_key
+from ansible_collections.mcpops.mcp.plugins.module_utils._redact import mask_text, secret_values_in_entry, secret_values_in_headers
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import write_all
 from ansible_collections.mcpops.mcp.plugins.module_utils import _protocol
 
@@ -40,10 +39,6 @@ STDERR_TAIL_LINES = 20
 STDERR_TAIL_CHARS = 2000
 HISTORY_READ_CHUNK = 65536
 
-# NAME=value / NAME: value where NAME looks like a credential (API_KEY=..., "token": "...").
-_ASSIGNMENT_RE = re.compile(r'(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)(?P<sep>["\']?\s*[=:]\s*["\']?)(?P<value>[^\s"\',;&]+)')
-_SCHEMES = ('bearer', 'basic', 'token')
-_BEARER_RE = re.compile(r'(?i)\b(?P<scheme>bearer|basic|token)\s+(?P<value>[A-Za-z0-9._~+/=-]{8,})')
 
 
 class HealthError(Exception):
@@ -118,41 +113,17 @@ def select_targets(servers, names, specs, timeout):
 
 
 def secret_values(targets, secret_env):
-    """Every value that must never appear in output: secret_env, secret-looking env, all headers."""
-    values = set()
-    for value in (secret_env or {}).values():
-        values.add(str(value))
+    """Every value that must never appear in output: secret_env, all headers, and the credentials in
+    each target's args, env and url (_redact decides what is one). Longest first."""
+    values = set(secret_values_in_headers(dict((k, str(v)) for k, v in (secret_env or {}).items())))
     for target in targets:
-        for key, value in (target.get('env') or {}).items():
-            if looks_secret_key(key):
-                values.add(str(value))
-        for value in (target.get('headers') or {}).values():
-            values.add(str(value))
-            # "Bearer abc": mask the token on its own too.
-            parts = str(value).split(None, 1)
-            if len(parts) == 2:
-                values.add(parts[1])
-    return sorted((v for v in values if len(v) >= 3), key=len, reverse=True)
+        values.update(secret_values_in_entry(target))
+    return sorted(values, key=lambda v: (-len(v), v))
 
 
 def redact_text(text, secrets):
-    """Mask known secret values, then secret-looking NAME=value pairs, bearer tokens, URL passwords."""
-    if not text:
-        return text
-    for value in secrets:
-        text = text.replace(value, MASK)
-
-    def _assignment(match):
-        value = match.group('value')
-        if looks_secret_key(match.group('key')) and value != MASK and value.lower() not in _SCHEMES:
-            return match.group('key') + match.group('sep') + MASK
-        return match.group(0)
-
-    # Bearer first, so "Authorization: Bearer x" keeps its scheme word and loses the token.
-    text = _BEARER_RE.sub(lambda m: m.group('scheme') + ' ' + MASK, text)
-    text = _ASSIGNMENT_RE.sub(_assignment, text)
-    text = URL_CREDENTIALS_RE.sub(lambda m: m.group('scheme') + m.group('user') + ':' + MASK + '@', text)
-    return text
+    """Free text (stderr, messages, warnings) through the one redaction path, known secrets included."""
+    return mask_text(text, secrets)
 
 
 def stderr_tail(text, secrets):

@@ -27,8 +27,8 @@ description:
     and no sidecar there names another config; O(src) restores one explicitly.
   - V(restored) restores from O(src), or the newest valid backup with O(latest=true) (skipping C(pre-restore) backups,
     so a rollback never re-applies the change it is undoing), among the backups taken from this config. The backup
-    is verified first (a valid client config, taken from this config); a bad backup is refused and nothing changes. A full restore writes the backup's bytes verbatim;
-    before overwriting, the current config - even a corrupt one - is saved as a C(pre-restore) backup.
+    is verified first (a valid client config, taken from this config); a bad backup is refused and nothing changes.
+    A full restore writes the backup's bytes verbatim; before overwriting, the current config - even a corrupt one - is saved as a C(pre-restore) backup.
     With O(names), only those server entries are restored into the current config, everything else is kept.
   - V(pruned) deletes backups dated (by the date in their file name, not the mtime) before today minus
     O(retention_days), but always keeps the newest O(keep_min) valid ones. Only this config's backups matching the

@@ -63,15 +63,15 @@ valid_count:
   sample: 4
 latest:
   description:
-    - The backup C(mcpops.mcp.mcp_backup state=restored latest=true) would restore (the newest valid one that is not
-      C(pre-restore)), or V(null) when there is none.
+    - The backup in O(backup_dir) that C(mcpops.mcp.mcp_backup state=restored latest=true) would restore (the newest
+      valid one of this config that is not C(pre-restore)), or V(null) when there is none. Also with O(path).
   returned: always
   type: str
   sample: /home/alice/.config/Claude/backups/backup_20261201T101500123456Z_pre-change.json
 other_count:
   description:
     - Backup files in O(backup_dir) that are not listed because they belong to another config, or are older backups
-      without a sidecar in a directory that may be shared. Always V(0) with O(path).
+      without a sidecar in a directory that may be shared.
   returned: always
   type: int
   sample: 0
@@ -135,16 +135,15 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_
 def main():
     module = AnsibleModule(argument_spec=with_common(dict(path=dict(type='path'))), supports_check_mode=True)
     ctx = context_or_fail(module)
+    found = BackupDir(ctx)
     if module.params['path']:
         backups = [inspect_backup(os.path.abspath(module.params['path']), ctx)]
-        latest = backups[0]['path'] if backups[0]['valid'] and backups[0]['kind'] != 'pre-restore' else None
-        other_count = 0
+        latest = found.latest()
     else:
-        found = BackupDir(ctx)
         backups = found.items()
-        latest = next((item['path'] for item in backups if item['valid'] and item['kind'] != 'pre-restore'), None)
-        other_count = len(found.foreign) + len(found.unattributed)
-    module.exit_json(changed=False, backup_dir=ctx.backup_dir, backups=backups, latest=latest, other_count=other_count,
+        latest = next((item for item in backups if item['valid'] and item['kind'] != 'pre-restore'), None)
+    module.exit_json(changed=False, backup_dir=ctx.backup_dir, backups=backups, latest=latest and latest['path'],
+                     other_count=len(found.foreign) + len(found.unattributed),
                      valid_count=sum(1 for item in backups if item['valid']))
 
 

@@ -86,6 +86,18 @@ options:
         C(mcp-server-<name>.old.log), and the same names ending in C(.gz)).
     type: bool
     default: false
+  max_message_chars:
+    description:
+      - Longest message returned, in characters; the metadata of an entry has the same limit of its own.
+      - A longer one keeps its head, cut before the word the limit falls into (so no part of a secret
+        is left where masking could no longer recognise it), followed by
+        C(… [truncated 149,999,000 characters]). A stderr block keeps its last line too (the exception
+        of a traceback, which RV(errors_grouped) groups by).
+      - Lines are read in bounded pieces, so one huge line (a server dumping a file into its log)
+        costs neither its size in memory nor the time to build it as one string.
+      - O(pattern) searches only the text that is kept.
+    type: int
+    default: 4096
 notes:
   - C(Server started and connected successfully) is logged when the process is spawned, before the
     protocol handshake, so RV(lifecycle) V(connected) does not prove that the server answers.
@@ -174,11 +186,15 @@ entries:
       type: str
       sample: ERROR
     message:
-      description: The message, masked; several lines for continued messages and stderr blocks.
+      description:
+        - The message, masked; several lines for continued messages and stderr blocks.
+        - At most O(max_message_chars) characters and the note of how many were cut.
       type: str
       sample: Server disconnected. For troubleshooting guidance, please visit our debugging documentation
     metadata:
-      description: Raw metadata text after the message (may span lines), masked; null when absent or C(undefined).
+      description:
+        - Raw metadata text after the message (may span lines), masked; null when absent or C(undefined).
+        - At most O(max_message_chars) characters and the note of how many were cut.
       type: str
       sample: "{ metadata: { context: 'connection', stack: undefined } }"
     stream:
@@ -240,14 +256,17 @@ lifecycle:
     - Last lifecycle event per server, from every line of the selected servers and time range
       (whatever O(level) and O(pattern) say).
     - V(initializing) (C(Initializing server)), V(connected) (C(Server started and connected successfully)),
-      V(disconnected) (the transport closed or the server disconnected after it had connected in that
-      attempt), V(never_started) (it closed before connecting, or C(spawn ... ENOENT)),
-      V(stopped) (C(Shutting down server)).
+      V(disconnected) (C(Client transport closed), C(Server transport closed) with or without
+      C(unexpectedly), or C(Server disconnected) after it had connected in that attempt; the first of
+      these lines gives C(at)), V(never_started) (one of them before connecting, or
+      C(spawn ... ENOENT)), V(stopped) (C(Shutting down server); the closing lines after it keep it).
   returned: always
   type: dict
   sample: {"filesystem": {"last_event": "never_started", "at": "2026-01-03T11:42:00.020Z", "message": "spawn npx ENOENT"}}
 files:
-  description: Files read, with the bytes read from each (uncompressed for C(.gz)).
+  description:
+    - Files read, with the bytes read from each (uncompressed for C(.gz)).
+    - With O(tail), the bytes of the last window read from the end, never more than the file holds.
   returned: always
   type: list
   elements: dict
@@ -276,7 +295,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, with_common
 from ansible_collections.mcpops.mcp.plugins.module_utils._clients import ClientError
-from ansible_collections.mcpops.mcp.plugins.module_utils._logs import LogsError, collect
+from ansible_collections.mcpops.mcp.plugins.module_utils._logs import MAX_MESSAGE_CHARS, LogsError, collect
 
 
 def main():
@@ -291,6 +310,7 @@ def main():
             tail=dict(type='int'),
             max_entries=dict(type='int', default=1000),
             include_rotated=dict(type='bool', default=False),
+            max_message_chars=dict(type='int', default=MAX_MESSAGE_CHARS),
         )),
         supports_check_mode=True,
     )
@@ -312,6 +332,7 @@ def main():
             tail=module.params['tail'],
             max_entries=module.params['max_entries'],
             include_rotated=module.params['include_rotated'],
+            max_message_chars=module.params['max_message_chars'],
         )
     except LogsError as exc:
         module.fail_json(msg=str(exc))

@@ -13,17 +13,24 @@
 #   fleet.sh stop HOST     kill the host's sshd and every process of its namespace (the host becomes unreachable)
 #   fleet.sh start HOST    start the host's sshd again (after stop, or to pick up a new mount under its home)
 #   fleet.sh tmpfs HOST SIZE   put the host's root home on a tmpfs of SIZE (e.g. 64k), contents kept; restarts sshd
+#   fleet.sh untmpfs HOST      move the host's root home back to disk, contents kept; restarts sshd
+#   fleet.sh exec HOST CMD...  run CMD inside the host's network and mount namespaces (e.g. a read-only bind mount)
 #
 # State lives in $FLEET_DIR (default <repo>/build/fleet): keys, known_hosts, inventory.yml, hosts/<name>/.
 # Addresses: bridge mcpfleet0 10.213.0.1/24, host N at 10.213.0.(10+N); nothing leaves this machine.
+# A second fleet beside the first (e.g. the molecule scenario's) sets FLEET_PREFIX (host and namespace names,
+# default fleet), FLEET_SUBNET (first three octets, default 10.213.0) and its own FLEET_DIR.
 
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=${MCPOPS_REPO:-$(cd "$HERE/../.." && pwd)}
 FLEET_DIR=${FLEET_DIR:-$REPO/build/fleet}
-BRIDGE=mcpfleet0
-SUBNET_PREFIX=10.213.0
+PREFIX=${FLEET_PREFIX:-fleet}
+[[ $PREFIX =~ ^[a-z]{1,8}$ ]] || { echo "fleet.sh: FLEET_PREFIX must be 1-8 lower-case letters" >&2; exit 1; }
+BRIDGE=mcp${PREFIX}0
+SUBNET_PREFIX=${FLEET_SUBNET:-10.213.0}
+[[ $SUBNET_PREFIX =~ ^10\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || { echo "fleet.sh: FLEET_SUBNET must look like 10.213.0" >&2; exit 1; }
 BRIDGE_ADDR=$SUBNET_PREFIX.1
 TEST_USER=${FLEET_TEST_USER:-mcpfleet}
 TEST_USER_HOME=/home/$TEST_USER
@@ -32,12 +39,12 @@ SSHD=${FLEET_SSHD:-/usr/sbin/sshd}
 MAX_HOSTS=200
 
 die() { echo "fleet.sh: $*" >&2; exit 1; }
-host_index() { [[ $1 =~ ^fleet([0-9]+)$ ]] || die "unknown host '$1' (hosts are fleet1..fleetN)"; echo "${BASH_REMATCH[1]}"; }
+host_index() { [[ $1 =~ ^$PREFIX([0-9]+)$ ]] || die "unknown host '$1' (hosts are ${PREFIX}1..${PREFIX}N)"; echo "${BASH_REMATCH[1]}"; }
 host_addr() { echo "$SUBNET_PREFIX.$((10 + $(host_index "$1")))"; }
 host_dir() { echo "$FLEET_DIR/hosts/$1"; }
-veth_of() { echo "v$1"; }   # root-side end; fits IFNAMSIZ for fleet1..fleet200
-known_hosts_list() { [ -d "$FLEET_DIR/hosts" ] && ls "$FLEET_DIR/hosts" 2>/dev/null | grep -E '^fleet[0-9]+$' | sort -V || true; }
-netns_list() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^fleet[0-9]+$' | sort -V || true; }
+veth_of() { echo "v$1"; }   # root-side end; fits IFNAMSIZ (15) for an 8-letter prefix and 3 digits
+known_hosts_list() { [ -d "$FLEET_DIR/hosts" ] && ls "$FLEET_DIR/hosts" 2>/dev/null | grep -E "^$PREFIX[0-9]+\$" | sort -V || true; }
+netns_list() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$PREFIX[0-9]+\$" | sort -V || true; }
 sshd_pid() { local f; f="$(host_dir "$1")/sshd.pid"; [ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
 
 require_root() {
@@ -71,6 +78,9 @@ ensure_user() {
 }
 
 ensure_common() {
+    case "$FLEET_DIR/" in
+        /root/*|"$TEST_USER_HOME"/*) die "FLEET_DIR $FLEET_DIR is under a home directory the hosts mount over; put it elsewhere" ;;
+    esac
     install -d -m 0755 "$FLEET_DIR" "$FLEET_DIR/hosts" "$FLEET_DIR/authorized_keys"
     install -d -m 0700 "$FLEET_DIR/cp"
     check_key_path "$FLEET_DIR/authorized_keys"
@@ -210,7 +220,7 @@ write_inventory() {
     tmp="$FLEET_DIR/inventory.yml.tmp"
     : >"$FLEET_DIR/known_hosts.tmp"
     for i in $(seq 1 "$n"); do
-        name=fleet$i
+        name=$PREFIX$i
         printf '%s %s\n' "$(host_addr "$name")" "$(cut -d' ' -f1,2 "$(host_dir "$name")/ssh_host_ed25519_key.pub")" >>"$FLEET_DIR/known_hosts.tmp"
     done
     mv -f "$FLEET_DIR/known_hosts.tmp" "$FLEET_DIR/known_hosts"
@@ -221,8 +231,8 @@ write_inventory() {
         echo "    fleet:"
         echo "      hosts:"
         for i in $(seq 1 "$n"); do
-            echo "        fleet$i:"
-            echo "          ansible_host: $(host_addr "fleet$i")"
+            echo "        $PREFIX$i:"
+            echo "          ansible_host: $(host_addr "$PREFIX$i")"
         done
         echo "      vars:"
         echo "        ansible_connection: ssh"
@@ -255,7 +265,7 @@ cmd_up() {
         if [ "$i" -gt "$n" ]; then remove_host "$name"; fi
     done
     for i in $(seq 1 "$n"); do
-        name=fleet$i
+        name=$PREFIX$i
         [ -d "$(host_dir "$name")" ] || write_host_files "$name"
         start_host "$name"
         names+=("$name")
@@ -286,7 +296,7 @@ cmd_status() {
         printf '%s %s sshd=%s procs=%s home=%s\n' "$name" "$(host_addr "$name")" "${pid:-down}" \
             "$(ip netns pids "$name" 2>/dev/null | wc -l)" "$(host_dir "$name")/home"
     done
-    [ $any = 1 ] || echo "no fleet hosts"
+    [ $any = 1 ] || echo "no $PREFIX hosts"
 }
 
 cmd_home() {
@@ -343,5 +353,7 @@ case "${1:-}" in
     start) [ -n "${2:-}" ] || die "usage: fleet.sh start HOST"; require_root; start_host "$2"; wait_ready "$2" ;;
     tmpfs) shift; cmd_tmpfs "$@" ;;
     untmpfs) shift; cmd_untmpfs "$@" ;;
-    *) sed -n '5,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    exec) [ -n "${2:-}" ] && [ -n "${3:-}" ] || die "usage: fleet.sh exec HOST CMD..."; require_root
+        pid=$(sshd_pid "$2") || die "sshd of $2 is not running"; shift 2; exec nsenter --target "$pid" --mount --net -- "$@" ;;
+    *) sed -n '5,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -32,7 +32,7 @@ def _env():
 
 
 def test_the_six_modules_exist():
-    assert MODULES == ['mcp_backup', 'mcp_backup_info', 'mcp_health', 'mcp_logs', 'mcp_server', 'mcp_server_info']
+    assert MODULES == ['mcp_backup', 'mcp_backup_info', 'mcp_health', 'mcp_logs', 'mcp_server', 'mcp_server_info', 'mcp_servers']
 
 
 @pytest.mark.parametrize('module', MODULES)

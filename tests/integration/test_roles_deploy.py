@@ -12,6 +12,8 @@ import os
 import sys
 import time
 
+import pytest
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 DEPLOY = os.path.join(REPO, 'playbooks', 'deploy.yml')
@@ -47,6 +49,21 @@ def host_vars(root, servers, **extra):
     }
     values.update(extra)
     return values
+
+
+# Actions that run on the controller only; every other task is a module run on the host.
+CONTROLLER_ACTIONS = frozenset(['set_fact', 'assert', 'debug', 'fail', 'meta', 'pause', 'include_tasks', 'import_tasks',
+                                'include_role', 'import_role', 'validate_argument_spec', 'include_vars'])
+
+
+def module_runs(run, host='localhost'):
+    """Module runs on host: tasks that were not skipped and are not controller-only, retries counted."""
+    count = 0
+    for event in run.tasks(host=host):
+        action = (event.get('action') or '').split('.')[-1]
+        if event['status'] != 'skipped' and action not in CONTROLLER_ACTIONS:
+            count += int(event['result'].get('attempts', 1) or 1)
+    return count
 
 
 def backups(root):
@@ -151,16 +168,26 @@ def test_preflight_reports_every_problem_at_once(run_playbook, config_root):
     config_root.write(EXISTING)
     before = config_root.read_bytes()
     servers = [{'name': 'nocommand'}, {'name': 'missing', 'command': '/nonexistent/mcp-server'},
-               {'name': 'bad name', 'command': sys.executable}]
+               {'name': 'bad name', 'command': sys.executable},
+               {'name': 'types', 'command': sys.executable, 'args': [STUB, None], 'env': {'LEVEL': None}},
+               {'name': 'nosecret', 'command': sys.executable, 'secret_env': {'STUB_API_TOKEN': ''}},
+               {'name': 'twice', 'command': sys.executable}, {'name': 'twice', 'command': sys.executable}]
 
     run = run_playbook(DEPLOY, extravars=host_vars(config_root, servers, mcp_sever='typo'), expect_rc=2)
 
     message = run.tasks('Report every preflight problem at once')[0]['result']['msg']
+    assert 'Preflight found 8 problem(s)' in message, message
     assert 'unknown variable mcp_sever' in message
     assert 'nocommand: command (or url) is required' in message
     assert 'missing' in message and 'not found' in message
     assert 'bad name: invalid name' in message
+    assert 'types: args[1] must be a string, number or boolean, found null' in message
+    assert 'types: env LEVEL has no value' in message
+    assert 'nosecret: secret_env STUB_API_TOKEN has no value' in message
+    assert 'twice: declared more than once' in message
     assert config_root.read_bytes() == before and backups(config_root) == []
+    # One module run found them all: the dry run; nothing else touched the host.
+    assert module_runs(run) == 1
 
 
 def test_argument_specs_refuse_unknown_keys_in_servers(run_playbook, config_root):
@@ -180,6 +207,13 @@ def test_rollback_playbook_restores_the_config_before_the_last_deploy(run_playbo
 
     assert config_root.read_bytes() == original
     assert run.tasks('Fail when a check failed')[0]['status'] == 'ok'
+    # verify counts valid backups as mcp_backup_info does (the pre-restore one included), and names the rollback target.
+    listed = run.result('List the backups')  # verify's listing, after the restore
+    table = run.result('Show the verification table')['msg']
+    assert [b['kind'] for b in listed['backups'] if b['valid']] == ['pre-restore', 'manual'], listed['backups']
+    assert listed['valid_count'] == 2 and listed['latest'] == listed['backups'][1]['path']
+    row = '| valid backup | %d valid, newest rollback target %s' % (listed['valid_count'], os.path.basename(listed['latest']))
+    assert [r for r in table if r.endswith(row)], table
     assert run_playbook(ROLLBACK, extravars=host_vars(config_root, [])).changed == 0
 
 
@@ -200,3 +234,98 @@ def test_a_failing_canary_stops_the_rollout(run_playbook, new_config_root, local
         assert root.read_bytes() == before[name], name
     assert run.stats['canary'].get('failures') == 1
     assert backups(roots['second']) == [] and backups(roots['third']) == []
+
+
+def deploy_role_only(**play_vars):
+    """The deploy role alone (playbooks/deploy.yml also runs verify), so module runs count the role only."""
+    return [{'name': 'deploy only', 'hosts': 'all', 'gather_facts': False, 'roles': [{'role': 'mcpops.mcp.deploy'}],
+             'vars': play_vars}]
+
+
+def test_a_server_that_exits_the_same_way_twice_fails_the_wait_at_once(run_playbook, config_root):
+    config_root.write(EXISTING)
+    before = config_root.read_bytes()
+
+    started = time.time()
+    run = run_playbook(DEPLOY, extravars=host_vars(config_root, [stub('keeper', 'ok'), stub('broken', 'crash')],
+                                                   mcp_deploy_timeout=120), expect_rc=2)
+
+    assert time.time() - started < 60
+    assert config_root.read_bytes() == before
+    first = run.result('Check every deployed server answers the MCP handshake')['servers']
+    assert [s['reason'] for s in first if s['name'] == 'broken'] == ['exited']
+    assert run.result('Wait until every deployed server answers the MCP handshake').get('attempts', 1) == 1
+    failed = run.tasks('Fail when a server is not healthy')[0]['result']['msg']
+    assert 'broken exited twice with the same exit code and stderr' in failed
+    assert 'broken: exited' in run.tasks('Fail the host with a summary of what broke')[0]['result']['msg']
+
+
+FRESH = {
+    'empty_object': '{}',
+    'claude_keys_only': '{\n  "globalShortcut": "Ctrl+Space",\n  "preferences": {"theme": "dark"}\n}\n',
+    'no_file': None,
+}
+
+
+@pytest.mark.parametrize('case', sorted(FRESH))
+def test_deploy_on_a_fresh_claude_desktop_config(run_playbook, config_root, case):
+    if FRESH[case] is not None:
+        config_root.write(FRESH[case])
+    original = FRESH[case] and config_root.read_bytes()
+    extravars = host_vars(config_root, [stub('first', 'ok', secret_env={'STUB_API_TOKEN': SECRET})])
+
+    run = run_playbook(DEPLOY, extravars=extravars)
+
+    doc = config_root.read_json()
+    assert list(doc['mcpServers']) == ['first']
+    if case == 'claude_keys_only':
+        assert doc['globalShortcut'] == 'Ctrl+Space' and doc['preferences'] == {'theme': 'dark'}
+    listing = backups(config_root)
+    assert len(listing) == 1, listing
+    saved = config_root.read_bytes(os.path.join(config_root.home, 'backups', listing[0]))
+    # An existing config is backed up before the change; a new one right after it is created.
+    assert saved == (original if original is not None else config_root.read_bytes())
+    assert run.tasks('Fail when a check failed')[0]['status'] == 'ok'
+    # This host has no Claude logs: verify says it skipped that check instead of claiming it passed.
+    table = run.result('Show the verification table')['msg']
+    assert [row for row in table if row.startswith('SKIP | no log errors | no logs on this host')], table
+    assert [row for row in table if row.startswith('PASS | servers healthy')], table
+    assert SECRET not in run.all_text
+
+    again = run_playbook(DEPLOY, extravars=extravars)
+    assert again.changed == 0 and backups(config_root) == listing
+
+
+def test_module_runs_for_a_ten_server_deploy(run_playbook, config_root, capsys):
+    config_root.write(EXISTING)
+    servers = [stub('keeper', 'ok')] + [stub('srv%02d' % n, 'ok') for n in range(1, 10)]
+    play_vars = host_vars(config_root, servers)
+    del play_vars['mcp_serial']
+
+    first = run_playbook(deploy_role_only(**play_vars))
+    assert len(config_root.read_json()['mcpServers']) == 10
+    again = run_playbook(deploy_role_only(**play_vars))
+    assert again.changed == 0
+
+    with capsys.disabled():
+        print('\nmodule runs for a 10-server deploy: first %d, unchanged rerun %d' % (module_runs(first), module_runs(again)))
+    # dry run, backup, apply, health check; the rerun stops after the dry run.
+    assert module_runs(first) <= 5
+    assert module_runs(again) == 1
+
+
+def test_verbose_deploy_and_check_diff_print_no_secret(run_playbook, config_root):
+    config_root.write(EXISTING)
+    env_secret, arg_secret = 'env-secret-71c2e9', 'arg-secret-5d1a44'
+    servers = [stub('keeper', 'ok'), stub('secretive', 'ok', secret_env={'STUB_API_TOKEN': SECRET},
+                                          env={'OTHER_API_KEY': env_secret})]
+    servers[1]['args'] = servers[1]['args'] + ['--token', arg_secret]
+
+    check = run_playbook(DEPLOY, extravars=host_vars(config_root, servers), check=True, diff=True, verbosity=3)
+    run = run_playbook(DEPLOY, extravars=host_vars(config_root, servers), diff=True, verbosity=3)
+
+    for text in (check.all_text, run.all_text):
+        for value in (SECRET, env_secret, arg_secret):
+            assert value not in text
+    assert 'secretive' in check.stdout and '********' in check.stdout
+    assert config_root.read_json()['mcpServers']['secretive']['env']['STUB_API_TOKEN'] == SECRET

@@ -191,3 +191,66 @@ def test_diff_shows_the_change(runs):
     diff = _results(runs['real'], 'absent_keeps_the_others')['diff']
     assert '"b"' in diff['before'] and '"b"' not in diff['after']
     assert diff['before_header'] == runs['paths']['absent_keeps_the_others']
+
+
+# ---------------------------------------------------------------------------------------------
+# mcp_servers: the whole set in one write, through real ansible-playbook runs
+
+SET_ORIGINAL = (b'{\n    "globalShortcut": "Ctrl+Space",\n    "mcpServers": {\n'
+                b'        "Framelink Figma MCP": {"command": "npx", "args": ["-y", "figma-developer-mcp"]},\n'
+                b'        "keep": {"command": "x", "disabled": true, "timeout": 30}\n    },\n'
+                b'    "preferences": {"theme": "dark"}\n}\n')
+SET_SECRETS = ('set-secret-env-value-0a1b', 'set-env-apikey-value-2c3d', 'set-arg-token-value-4e5f')
+
+
+def _set_task(path, exclusive):
+    servers = [
+        {'name': 'keep', 'command': 'x'},
+        {'name': 'new', 'command': 'y', 'args': ['--token', SET_SECRETS[2], 1, True],
+         'env': {'OTHER_API_KEY': SET_SECRETS[1], 'DEBUG': False}, 'secret_env': {'GITHUB_TOKEN': SET_SECRETS[0]}},
+        {'name': 'gone', 'state': 'absent'},
+    ]
+    return [{'name': 'set', 'register': 'out',
+             'mcpops.mcp.mcp_servers': dict(config_path=path, servers=servers, exclusive=exclusive, validate_command=False)}]
+
+
+def _backup_files(directory):
+    return sorted(n for n in os.listdir(directory) if n.endswith('.json')) if os.path.isdir(directory) else []
+
+
+@pytest.mark.parametrize('exclusive', [False, True])
+def test_mcp_servers_check_mode_is_exact_then_one_write_then_changed_0(tmp_path, exclusive):
+    path = write(str(tmp_path / 'cfg' / CONFIG), SET_ORIGINAL, mode=0o640)
+    backups = str(tmp_path / 'cfg' / 'backups')
+    tasks = _set_task(path, exclusive)
+
+    check = run_playbook(str(tmp_path), tasks, check=True, diff=True, verbosity=3, tag='check')
+    assert check.rc == 0, check.describe()
+    assert read(path) == SET_ORIGINAL and _backup_files(backups) == []
+    real = run_playbook(str(tmp_path), tasks, diff=True, verbosity=3, tag='real')
+    assert real.rc == 0, real.describe()
+    again = run_playbook(str(tmp_path), tasks, diff=True, verbosity=3, tag='again')
+    assert again.rc == 0 and again.recap['localhost']['changed'] == 0, again.describe()
+
+    predicted, applied = check.result('set'), real.result('set')
+    for key in ('changed', 'changes', 'servers', 'diff', 'created'):
+        assert predicted[key] == applied[key], key
+    removed = ['Framelink Figma MCP'] if exclusive else []
+    assert applied['changes'] == {'added': ['new'], 'updated': [], 'removed': removed, 'unchanged': ['keep', 'gone']}
+    doc = strict_load(read(path))
+    assert list(doc) == ['globalShortcut', 'mcpServers', 'preferences']
+    assert list(doc['mcpServers']) == ([] if exclusive else ['Framelink Figma MCP']) + ['keep', 'new']
+    assert doc['mcpServers']['keep'] == {'command': 'x', 'disabled': True, 'timeout': 30}
+    assert doc['mcpServers']['new'] == {'command': 'y', 'args': ['--token', SET_SECRETS[2], '1', 'true'],
+                                        'env': {'OTHER_API_KEY': SET_SECRETS[1], 'DEBUG': 'false', 'GITHUB_TOKEN': SET_SECRETS[0]}}
+    assert read(path).startswith(b'{\n    "globalShortcut"')  # the file's own 4-space style
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert _backup_files(backups) == [os.path.basename(applied['backup_file'])]
+    assert read(applied['backup_file']) == SET_ORIGINAL
+    # The unchanged rerun: nothing written, no new backup.
+    assert not again.result('set')['changed'] and 'backup_file' not in again.result('set')
+    assert _backup_files(backups) == [os.path.basename(applied['backup_file'])]
+    for run in (check, real, again):
+        assert 'module_args' in run.output and 'OTHER_API_KEY' in run.output  # -vvv printed the invocation
+        for value in SET_SECRETS:
+            assert value not in run.output, value

@@ -133,6 +133,8 @@ def refused_params(tmp_path_factory):
         dict(server_task('missing command', name='b', command='definitely-not-installed-mcp', validate_command=True,
                          config_path=path), ignore_errors=True),
         dict(server_task('no command', name='b', config_path=path), ignore_errors=True),
+        dict(server_task('command and url', name='b', command='/bin/true', url='https://mcp.example.com/mcp',
+                         config_path=path), ignore_errors=True),
         dict(server_task('create false', name='b', command='/bin/true', create=False,
                          config_path=str(root / 'absent' / CONFIG)), ignore_errors=True),
     ]
@@ -142,10 +144,11 @@ def refused_params(tmp_path_factory):
 
 
 @pytest.mark.parametrize('task, words', [
-    ('bad name', 'Invalid server name'),
+    ('bad name', 'invalid name "bad name!"'),
     ('url', 'mcp-remote'),
     ('missing command', "'definitely-not-installed-mcp' was not found"),
-    ('no command', 'command is required'),
+    ('no command', 'state is present but any of the following are missing: command, url'),
+    ('command and url', 'parameters are mutually exclusive: command|url'),
     ('create false', 'does not exist and create=false'),
 ])
 def test_bad_parameters_fail_clearly_and_change_nothing(refused_params, task, words):
@@ -154,3 +157,47 @@ def test_bad_parameters_fail_clearly_and_change_nothing(refused_params, task, wo
     assert snapshot(refused_params['path']) == refused_params['before']
     assert not os.path.exists(str(refused_params['root'] / 'absent'))
     assert read(refused_params['path']).count(b'"command"') == 1
+
+
+SET_SECRET = 'set-secret-3e7a91-never-print'
+
+
+def test_mcp_servers_reports_every_problem_at_once_and_touches_nothing(tmp_path):
+    """mcp_servers: every problem of the whole list in one failure; the file, its directory and backups untouched."""
+    path = write(str(tmp_path / 'cfg' / CONFIG), b'{\n  "mcpServers": {\n    "a": {"command": "x"}\n  }\n}\n', mode=0o600)
+    corrupt = write(str(tmp_path / 'corrupt' / CONFIG), b'{"mcpServers": {}, }\n', mode=0o600)
+    servers = [
+        {'name': 'bad name!', 'command': '/bin/true'},
+        {'name': 'nocmd'},
+        {'name': 'both', 'command': '/bin/true', 'url': 'https://mcp.example.com/mcp'},
+        {'name': 'dup', 'command': '/bin/true'}, {'name': 'dup', 'command': '/bin/true'},
+        {'name': 'missing', 'command': 'definitely-not-installed-mcp'},
+        {'name': 'emptysecret', 'command': '/bin/true', 'secret_env': {'TOKEN': ''}},
+        {'name': 'overlap', 'command': '/bin/true', 'env': {'K': '1'}, 'secret_env': {'K': SET_SECRET}},
+        {'name': 'types', 'command': '/bin/true', 'args': [True, None, {'a': 1}], 'env': {'A': None, 'B': [1, 2]}},
+    ]
+    tasks = [dict(name='set', ignore_errors=True, register='out',
+                  **{'mcpops.mcp.mcp_servers': dict(config_path=path, servers=servers)}),
+             dict(name='set corrupt', ignore_errors=True, register='out',
+                  **{'mcpops.mcp.mcp_servers': dict(config_path=corrupt, servers=servers[:2])})]
+    before, before_corrupt = snapshot(path), snapshot(corrupt)
+
+    run = run_playbook(str(tmp_path), tasks, verbosity=3, tag='set')
+
+    result = run.result('set')
+    assert run.failed('set')
+    problems = result['problems']
+    for words in ('server bad name!: invalid name', 'server nocmd: command (or url) is required',
+                  'server both: set command or url, not both', "server both: Claude Desktop does not support 'url'",
+                  'server dup: declared more than once', "server missing: command 'definitely-not-installed-mcp' was not found",
+                  'server emptysecret: secret_env TOKEN has no value', 'server overlap: K set in both env and secret_env',
+                  'server types: args[1] must be a string, number or boolean, found null',
+                  'server types: args[2] must be a string, number or boolean, found a mapping',
+                  'server types: env A has no value', 'server types: env B must be a string, number or boolean, found a list'):
+        assert [p for p in problems if words in p], (words, problems)
+    assert result['msg'].startswith('%d problem(s)' % len(problems))
+    assert snapshot(path) == before and sorted(os.listdir(os.path.dirname(path))) == [CONFIG]
+    corrupt_problems = run.result('set corrupt')['problems']
+    assert corrupt_problems[0].startswith('Refusing to edit: %s:1:20' % corrupt) and 'trailing comma' in corrupt_problems[0]
+    assert len(corrupt_problems) == 2 and snapshot(corrupt) == before_corrupt
+    assert SET_SECRET not in run.output

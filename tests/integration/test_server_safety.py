@@ -117,8 +117,18 @@ def test_mode_0640_and_owner_are_kept(runs):
     assert b'"new"' in read(path)
     backup = runs['first'].result('kept')['backup_file']
     assert read(backup) == DOC and _mode(backup) == 0o600
-    if runs['user']:
-        assert _owner(path) == (runs['user']['uid'], runs['user']['gid'])
+
+
+def test_root_without_user_leaves_nothing_root_owned_beside_someone_elses_config(runs):
+    """Root edited the user's config without `user`: the lock, backups/, the backup and its sidecar are the
+    config owner's, so the owner's own next run can take the lock (the landed version left them root's)."""
+    _need_root(runs)
+    path = runs['paths']['kept']
+    owner = (runs['user']['uid'], runs['user']['gid'])
+    backup = runs['first'].result('kept')['backup_file']
+    lock = os.path.join(os.path.dirname(path), '.%s.lock' % CONFIG)
+    for item in (path, lock, os.path.dirname(backup), backup, backup + '.meta'):
+        assert _owner(item) == owner, item
 
 
 def test_rerun_keeps_mode_and_owner_and_reports_ok(runs):
@@ -161,9 +171,10 @@ def _assert_user_owned_tree(runs, config, top):
         directory = os.path.dirname(directory)
     backups = os.path.join(os.path.dirname(config), 'backups')
     assert _owner(backups) == owner and _mode(backups) == 0o700
-    names = os.listdir(backups)
-    assert len(names) == 1 and names[0].endswith('_pre-change.json')
-    assert _owner(os.path.join(backups, names[0])) == owner and _mode(os.path.join(backups, names[0])) == 0o600
+    names = sorted(os.listdir(backups))
+    assert len(names) == 2 and names[0].endswith('_pre-change.json') and names[1] == names[0] + '.meta'
+    for name in names:
+        assert _owner(os.path.join(backups, name)) == owner and _mode(os.path.join(backups, name)) == 0o600
     lock = os.path.join(os.path.dirname(config), '.%s.lock' % os.path.basename(config))
     assert not os.path.exists(lock) or _owner(lock) == owner
     assert sorted(strict_load(read(config))['mcpServers']) == ['a', 'b']

@@ -162,7 +162,7 @@ def test_diff_shows_keys_not_values(run):
     ('overlap', 'set in both env and secret_env'),
     ('remote', 'mcp-remote'),
     ('missing command', 'was not found'),
-    ('bad name', 'Invalid server name'),
+    ('bad name', 'invalid name'),
     ('refused file', 'duplicate key "TOKEN"'),
 ])
 def test_failures_are_readable_and_secret_free(run, task, words):

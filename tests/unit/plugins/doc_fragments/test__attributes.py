@@ -44,12 +44,15 @@ def _own_documentation(module):
 def rendered():
     """What ansible-doc makes of every module (fragments merged), from one ansible-doc run."""
     env = dict(os.environ)
-    env['ANSIBLE_COLLECTIONS_PATH'] = os.path.dirname(os.path.dirname(os.path.dirname(ROOT)))
+    # make and /work/bin/mcpt set the path; else the ansible_collections tree this file sits in.
+    env.setdefault('ANSIBLE_COLLECTIONS_PATH', os.path.dirname(os.path.dirname(os.path.dirname(ROOT))))
     fqcns = ['mcpops.mcp.%s' % module for module in MODULES]
     proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-doc'), '-t', 'module', '--json'] + fqcns,
                           env=env, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
+    missing = [fqcn for fqcn in fqcns if fqcn not in data]
+    assert not missing, 'ansible-doc could not load %s: %s' % (', '.join(missing), proc.stderr)
     return dict((module, data['mcpops.mcp.%s' % module]['doc']) for module in MODULES)
 
 

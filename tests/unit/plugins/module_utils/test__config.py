@@ -141,6 +141,14 @@ def test_invalid_names_are_rejected(name):
         cfg.validate_name(name)
 
 
+def test_a_name_already_in_the_config_is_accepted_as_it_is():
+    assert cfg.validate_name('Framelink Figma MCP', existing={'Framelink Figma MCP': {}}) == 'Framelink Figma MCP'
+    with pytest.raises(ValueError):
+        cfg.validate_name('Framelink Figma MCP', existing={'other': {}})
+    with pytest.raises(ValueError):
+        cfg.validate_name(None, existing={None: {}})
+
+
 @pytest.mark.parametrize('key,secret', [
     ('GITHUB_PERSONAL_ACCESS_TOKEN', True), ('API_KEY', True), ('OPENAI_APIKEY', True), ('DB_PASSWORD', True),
     ('GITHUB_PAT', True), ('AWS_SECRET_ACCESS_KEY', True), ('Authorization', True), ('CREDENTIALS_FILE', True),

@@ -87,8 +87,8 @@ def test_concurrent_change_is_redone_on_fresh_content(tmp_path):
     assert result.changed and len(calls) == 2
     assert sorted(result.after_data['mcpServers']) == ['ours', 'theirs']
     # The first attempt's backup (and its sidecar) was dropped: one backup of the bytes the edit replaced.
-    assert sorted(os.listdir(str(tmp_path / 'backups'))) == [os.path.basename(result.backup_file),
-                                                           os.path.basename(result.backup_file) + '.meta']
+    name = os.path.basename(result.backup_file)
+    assert sorted(os.listdir(str(tmp_path / 'backups'))) == [name, name + '.meta']
     assert open(result.backup_file, 'rb').read() == b'{"mcpServers": {"theirs": {"command": "t"}}}'
 
 
@@ -222,7 +222,7 @@ def test_a_stable_corrupt_file_keeps_its_exact_error_after_the_retries(tmp_path)
     assert not isinstance(info.value, files.ConfigChangingError)
 
 
-# Rewrites the file in place (truncate, write half, write the rest) every 0.5 ms, for at most
+# Rewrites the file in place every 0.5 ms (truncate and write half, 0.5 ms later the rest), for at most
 # argv[3] seconds or until argv[2] exists; prints how many rewrites it made.
 IN_PLACE_WRITER = r"""
 import os, sys, time
@@ -235,6 +235,7 @@ while time.time() < deadline and not os.path.exists(stop):
     with open(path, 'r+b', buffering=0) as handle:
         handle.truncate(0)
         handle.write(data[:half])
+        time.sleep(0.0005)
         handle.write(data[half:])
     n += 1
     time.sleep(0.0005)

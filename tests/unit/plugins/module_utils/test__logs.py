@@ -15,13 +15,14 @@ import shutil
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.mcpops.mcp.plugins.module_utils import _logs
+from ansible_collections.mcpops.mcp.plugins.module_utils import _logreader, _logs
 from ansible_collections.mcpops.mcp.plugins.module_utils._config import MASK
 
 TESTS = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 FIXTURES = os.path.join(TESTS, 'fixtures', 'logs')
 DESKTOP = os.path.join(FIXTURES, 'desktop')
 LEGACY = os.path.join(FIXTURES, 'legacy')
+LIFECYCLE = os.path.join(FIXTURES, 'lifecycle')
 ENTRY_KEYS = {'timestamp', 'server', 'level', 'message', 'metadata', 'stream', 'method', 'duration', 'file', 'line'}
 # 2026-01-03T12:00:00Z, an hour after the desktop fixture starts
 NOW = 1767441600
@@ -145,20 +146,6 @@ def test_multi_line_message_in_mcp_log():
     assert len(entry['message'].splitlines()) == 9
 
 
-@pytest.mark.parametrize('line, expected', [
-    ('2026-01-03T11:39:20.074Z [github] [info] hi', ('2026-01-03T11:39:20.074Z', 'github', 'INFO', 'hi')),
-    ('2026-01-03T11:39:20.074Z [info] [github] hi', ('2026-01-03T11:39:20.074Z', 'github', 'INFO', 'hi')),
-    ('2026-01-03T11:39:20.074Z [Control your Mac] [warn] x', ('2026-01-03T11:39:20.074Z', 'Control your Mac', 'WARN', 'x')),
-    ('2026-01-03T11:39:20.074Z [s] [ERROR] x', ('2026-01-03T11:39:20.074Z', 's', 'ERROR', 'x')),
-    ('2026-01-03T11:39:20.074Z [warning] x', ('2026-01-03T11:39:20.074Z', '', 'WARN', 'x')),
-    ('2026-01-03T11:39:20.074Z plain', ('2026-01-03T11:39:20.074Z', '', 'INFO', 'plain')),
-    ('not a header at all, long enough to be checked', None),
-    ('  at Object.<anonymous> (/x.js:1:1)', None),
-])
-def test_split_header(line, expected):
-    assert _logs._split_header(line) == expected
-
-
 # ------------------------------------------------------------------ pairing
 
 def test_response_gets_method_and_duration_of_its_request():
@@ -223,12 +210,35 @@ def test_lifecycle_ignores_level_and_pattern_filters():
     (['Server started and connected successfully', 'Shutting down server...'], 'stopped'),
     (['Initializing server...', 'Server started and connected successfully', 'Server transport closed unexpectedly',
       'Initializing server...', 'Server started and connected successfully'], 'connected'),
+    # Without "unexpectedly" the transport lines end a connection too, whichever side closed it.
+    (['Initializing server...', 'Server started and connected successfully', 'Client transport closed'], 'disconnected'),
+    (['Initializing server...', 'Server started and connected successfully', 'Server transport closed'], 'disconnected'),
+    (['Initializing server...', 'Server transport closed'], 'never_started'),
+    (['Initializing server...', 'Client transport closed'], 'never_started'),
+    (['Server started and connected successfully', 'Shutting down server...', 'Client transport closed',
+      'Server transport closed'], 'stopped'),
+    (['Initializing server...', 'spawn uv ENOENT', 'Server transport closed', 'Client transport closed'], 'never_started'),
 ])
 def test_lifecycle_transitions(messages, expected):
     lifecycle = _logs.Lifecycle()
     for i, message in enumerate(messages):
-        lifecycle.feed(_logs._new_entry('2026-01-03T11:00:00.%03dZ' % i, 's', 'INFO', message, 'log', 'f', i))
+        lifecycle.feed(_logreader._new_entry('2026-01-03T11:00:00.%03dZ' % i, 's', 'INFO', message, 'log', 'f', i))
     assert lifecycle.result()['s']['last_event'] == expected
+
+
+@pytest.mark.parametrize('level', ['debug', 'error'])
+def test_lifecycle_transport_closed_lines_in_a_log(level):
+    # level=error reads mcp.log with the chunk scanner, which must find the closing lines too.
+    lifecycle = collect(LIFECYCLE, level=level)['lifecycle']
+    assert dict((k, (v['last_event'], v['at'], v['message'])) for k, v in lifecycle.items()) == {
+        'notes': ('disconnected', '2026-02-10T09:05:00.000Z', 'Client transport closed'),
+        'calendar': ('stopped', '2026-02-10T09:06:00.000Z', 'Shutting down server...'),
+        'search': ('never_started', '2026-02-10T09:00:02.300Z', 'Server transport closed'),
+        # The first of the three closing lines says when; the two after it add nothing.
+        'memory': ('disconnected', '2026-02-10T09:07:00.000Z', 'Server transport closed'),
+        'oldbuild': ('disconnected', '2026-02-10T09:08:00.000Z', 'Client transport closed'),
+        'tasks': ('connected', '2026-02-10T09:09:05.030Z', 'Server started and connected successfully'),
+    }
 
 
 # ------------------------------------------------------------------ filters
@@ -241,18 +251,6 @@ def test_level_filter_error():
 
 def test_level_filter_warn_includes_error():
     assert collect(level='warn')['matched'] == 7
-
-
-@pytest.mark.parametrize('level', ['debug', 'info', 'warn', 'error'])
-def test_fast_and_line_readers_agree(level, tmp_path):
-    # mcp.log alone goes through the chunk scanner when a level filter applies; compare with the line reader.
-    shutil.copy(os.path.join(DESKTOP, 'mcp.log'), str(tmp_path / 'mcp.log'))
-    log_file = _logs.LogFile(str(tmp_path / 'mcp.log'), None, False)
-    opts = _logs.Options(level=level)
-    fast = list(_logs.read_entries(log_file, opts))
-    slow = list(_logs._read_lines(log_file, opts, 0, None))
-    slow = [e for e in slow if e['_keep'] or e['message'].startswith(_logs.LIFECYCLE_PREFIXES)]
-    assert fast == slow
 
 
 def test_names_filter():
@@ -314,6 +312,22 @@ def test_tail_widens_until_enough_entries(tmp_path):
         handle.write('2026-01-03T11:00:00.000Z [a] [error] late error\n')
     result = collect(str(tmp_path), tail=2, level='error')
     assert [e['message'] for e in result['entries']] == ['early error', 'late error']
+    # Four windows were read (64K, 256K, 1M, whole): bytes_read is the last one, not their sum.
+    assert result['files'][0]['bytes_read'] == os.path.getsize(path)
+
+
+def test_tail_bytes_read_is_at_most_the_file_size(tmp_path):
+    path = str(tmp_path / 'mcp.log')
+    with open(path, 'w') as handle:
+        for i in range(6000):
+            handle.write('2026-01-03T10:00:%02d.%03dZ [a] [info] filler line number %d\n' % (i // 1000, i % 1000, i))
+        handle.write('2026-01-03T11:00:00.000Z [a] [error] late error\n')
+    size = os.path.getsize(path)
+    for level in ('debug', 'error'):
+        for tail in (1, 2000, 100000):
+            read = collect(str(tmp_path), tail=tail, level=level)['files'][0]['bytes_read']
+            assert 0 < read <= size, (level, tail, read, size)
+    assert collect(str(tmp_path), tail=100000)['files'][0]['bytes_read'] == size
 
 
 def test_max_entries_keeps_newest_and_flags_truncation():
@@ -322,6 +336,137 @@ def test_max_entries_keeps_newest_and_flags_truncation():
     assert result['matched'] == 36
     assert [e['line'] for e in result['entries']] == [39, 40, 41]
     assert sum(sum(c.values()) for c in result['counts'].values()) == 36
+
+
+# ------------------------------------------------------------------ over-long messages
+
+HEAD = '2026-01-03T10:00:00.000Z [big] [info] '
+
+
+def _write(path, *parts):
+    """Write text parts; an int part is that many 'x' characters, written in pieces."""
+    with open(str(path), 'w', encoding='utf-8') as handle:
+        for part in parts:
+            if isinstance(part, int):
+                for start in range(0, part, 1 << 20):
+                    handle.write('x' * min(1 << 20, part - start))
+            else:
+                handle.write(part)
+
+
+def _marker(count):
+    return ' \u2026 [truncated {:,} characters]'.format(count)
+
+
+@pytest.mark.parametrize('level', ['debug', 'error'])
+def test_one_huge_line_keeps_the_head_and_says_how_much_was_cut(tmp_path, level):
+    # 20 MB in one line, then a normal line; level=error goes through the chunk scanner.
+    body = 'Message from server: {"jsonrpc":"2.0","id":1,"error":{"message":"'
+    _write(tmp_path / 'mcp.log', HEAD.replace('[info]', '[error]') + body, 20 * 10 ** 6, '"}}\n',
+           '2026-01-03T10:00:01.000Z [big] [error] after the big one\n')
+    result = collect(str(tmp_path), level=level)
+    first, second = result['entries']
+    # The head ends where the word that the cap falls into starts: the run of x is dropped whole.
+    assert first['message'] == body + _marker(20 * 10 ** 6 + 3)
+    assert (second['message'], second['line']) == ('after the big one', 2)
+    assert result['files'][0]['bytes_read'] == os.path.getsize(str(tmp_path / 'mcp.log'))
+
+
+@pytest.mark.parametrize('level, tail', [('debug', None), ('error', None), ('debug', 1)])
+def test_reading_a_huge_line_allocates_little(tmp_path, level, tail):
+    import tracemalloc
+    _write(tmp_path / 'mcp.log', HEAD + 'Message from server: "', 40 * 10 ** 6, '"\n')
+    tracemalloc.start()
+    try:
+        result = collect(str(tmp_path), level=level, tail=tail)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Lines are read in pieces of at most 1 MB, and the chunk scanner holds at most 3 MB of them:
+    # nothing near the 40 MB line (the code before this cap peaked at twice its size).
+    assert peak < 12 * 1024 * 1024, peak
+    if level == 'debug':
+        assert result['entries'][0]['message'] == 'Message from server: "' + _marker(40 * 10 ** 6 + 1)
+
+
+def test_cap_counts_characters_not_bytes(tmp_path):
+    message = u'\u00e9t\u00e9 ' * 3000  # 12000 characters, 18000 bytes
+    _write(tmp_path / 'mcp.log', HEAD + message + '\n')
+    for cap in (100, 4096, 1000):
+        text = collect(str(tmp_path), max_message_chars=cap)['entries'][0]['message']
+        kept = text[:text.index(' \u2026 [truncated')]
+        assert len(kept) <= cap and kept.endswith(u'\u00e9t\u00e9')
+        assert text == kept + _marker(12000 - len(kept))
+    assert collect(str(tmp_path), max_message_chars=12000)['entries'][0]['message'] == message
+
+
+def test_a_cut_never_leaves_part_of_a_secret(tmp_path):
+    # The cap falls inside the token: its visible prefix would escape the masking, so it goes whole.
+    token = 'ghp_' + 'A1b2C3d4' * 5
+    for pad in range(4060, 4100, 3):
+        message = 'x ' * (pad // 2) + 'Authorization: Bearer ' + token + ' end'
+        _write(tmp_path / 'mcp.log', HEAD + message + '\n')
+        text = collect(str(tmp_path))['entries'][0]['message']
+        assert 'ghp_' not in text and 'A1b2' not in text, pad
+
+
+def test_pairing_survives_a_cut_request(tmp_path):
+    # A client request logs its id last; the cut head alone could not be paired with the response.
+    request = '{"method":"tools/call","params":{"name":"write","arguments":{"text":"%s"}},"jsonrpc":"2.0","id":7}'
+    _write(tmp_path / 'mcp.log',
+           '2026-01-03T10:00:00.000Z [w] [info] Message from client: ' + request % ('y ' * 50000) +
+           ' { metadata: undefined }\n',
+           '2026-01-03T10:00:02.500Z [w] [info] Message from server: {"jsonrpc":"2.0","id":7,"result":{}}'
+           ' { metadata: undefined }\n')
+    entries = collect(str(tmp_path))['entries']
+    assert [(e['method'], e['duration']) for e in entries] == [('tools/call', None), ('tools/call', 2500)]
+    assert ' \u2026 [truncated ' in entries[0]['message'] and len(entries[0]['message']) < 4200
+    assert set(entries[0]) == ENTRY_KEYS
+
+
+def test_chunk_scanner_hands_a_huge_entry_to_the_line_reader(tmp_path):
+    # Lines before and after an entry longer than the scanner's chunks keep their numbers and order.
+    _write(tmp_path / 'mcp.log',
+           '2026-01-03T10:00:00.000Z [a] [error] before\n',
+           '2026-01-03T10:00:01.000Z [a] [info] filler\n' * 1000,
+           '2026-01-03T10:00:02.000Z [a] [error] huge ', 9 * 10 ** 6, '\n',
+           '2026-01-03T10:00:03.000Z [a] [info] filler\n' * 1000,
+           '2026-01-03T10:00:04.000Z [a] [error] after\n')
+    fast = collect(str(tmp_path), level='error')['entries']
+    assert [(e['message'], e['line']) for e in fast] == [
+        ('before', 1), ('huge' + _marker(9 * 10 ** 6 + 1), 1002), ('after', 2003)]
+
+
+def test_long_stderr_block_keeps_head_and_last_line(tmp_path):
+    with open(str(tmp_path / 'mcp-server-py.log'), 'w') as handle:
+        handle.write('2026-01-03T10:00:00.000Z [py] [info] Initializing server...\n')
+        handle.write('Traceback (most recent call last):\n')
+        for i in range(400):
+            handle.write('  File "/srv/app/module_%d.py", line %d, in run\n    await step()\n' % (i, i))
+        handle.write("ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)\n\n\n")
+    entry = by(collect(str(tmp_path))['entries'], stream='stderr')[0]
+    lines = entry['message'].split('\n')
+    assert lines[0] == 'Traceback (most recent call last):'
+    assert lines[-1] == 'ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)'
+    assert lines[-2].endswith(' characters]') and ' \u2026 [truncated ' in lines[-2]
+    assert len(entry['message']) < 4200 and entry['level'] == 'ERROR'
+    groups = collect(str(tmp_path))['errors_grouped']
+    assert [g['signature'] for g in groups] == ['ExceptionGroup: unhandled errors in a TaskGroup (<n> sub-exception)']
+
+
+@pytest.mark.parametrize('level', ['debug', 'error'])
+def test_tail_when_the_window_falls_inside_one_long_line(tmp_path, level):
+    # The first windows hold no line start; they must widen instead of trusting the other files.
+    shutil.copy(os.path.join(DESKTOP, 'mcp-server-pyserver.log'), str(tmp_path))
+    _write(tmp_path / 'mcp.log', '2026-01-03T12:00:00.000Z [big] [error] dump ', 300000, '\n')
+    result = collect(str(tmp_path), tail=1, level=level)
+    assert [e['message'] for e in result['entries']] == ['dump' + _marker(300001)]
+    assert result['files'][0]['bytes_read'] == os.path.getsize(str(tmp_path / 'mcp.log'))
+
+
+def test_max_message_chars_must_be_positive():
+    with pytest.raises(_logs.LogsError, match='max_message_chars must be at least 1'):
+        collect(max_message_chars=0)
 
 
 # ------------------------------------------------------------------ errors_grouped
@@ -407,8 +552,9 @@ def test_gzipped_rotated_file(tmp_path):
 
 
 def test_bytes_read_is_the_file_size():
-    for item in collect()['files']:
-        assert item['bytes_read'] == os.path.getsize(item['path'])
+    for level in ('debug', 'error'):
+        for item in collect(level=level)['files']:
+            assert item['bytes_read'] == os.path.getsize(item['path'])
 
 
 def _essentials(entries):
@@ -454,33 +600,6 @@ def test_parse_time(text, expected):
 
 
 # ------------------------------------------------------------------ properties
-
-LINE = st.one_of(
-    st.builds(lambda s, l, m: '2026-01-03T11:00:00.000Z [%s] [%s] %s' % (s, l, m),
-              st.sampled_from(['a', 'b', 'c d']), st.sampled_from(['info', 'error', 'warn', 'debug']),
-              st.text(st.characters(blacklist_categories=('Cs', 'Cc')), max_size=30)),
-    st.text(st.characters(blacklist_categories=('Cs', 'Cc')), max_size=30),
-)
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(LINE, max_size=30), st.sampled_from(['debug', 'info', 'warn', 'error']))
-def test_any_mcp_log_parses_and_readers_agree(tmp_path_factory, lines, level):
-    log_dir = str(tmp_path_factory.mktemp('prop'))
-    with open(os.path.join(log_dir, 'mcp.log'), 'w', encoding='utf-8') as handle:
-        handle.write('\n'.join(lines) + ('\n' if lines else ''))
-    result = collect(log_dir, level=level)
-    headers = [l for l in lines if _logs._split_header(l) is not None]
-    per_level = [l for l in headers if _logs.LEVEL_RANK[_logs._split_header(l)[2]] >= _logs.LEVEL_RANK[level.upper()]]
-    assert result['matched'] == len(per_level)
-    for entry in result['entries']:
-        assert set(entry) == ENTRY_KEYS
-    log_file = _logs.LogFile(os.path.join(log_dir, 'mcp.log'), None, False)
-    opts = _logs.Options(level=level)
-    slow = [e for e in _logs._read_lines(log_file, opts, 0, None)
-            if e['_keep'] or e['message'].startswith(_logs.LIFECYCLE_PREFIXES)]
-    assert list(_logs.read_entries(log_file, opts)) == slow
-
 
 def _rpc_by_json(body):
     data = json.loads(body)

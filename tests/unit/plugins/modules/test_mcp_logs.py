@@ -78,3 +78,22 @@ def test_no_secret_in_module_output(home):
     text = json.dumps(run({}))
     for secret in ('ghp_SECRETVALUE123456', 'hunter2', 'sk-live-abcdef123456'):
         assert secret not in text
+
+
+def test_max_message_chars_caps_a_huge_line(home):
+    log = home / '.config' / 'Claude' / 'logs' / 'mcp.log'
+    with open(str(log), 'rb') as handle:
+        ends_with_newline = handle.read().endswith(b'\n')
+    with open(str(log), 'a') as handle:
+        handle.write(('' if ends_with_newline else '\n') + '2026-01-03T12:00:00.000Z [github] [error] dump ' + 'z' * 300000 + '\n')
+    result = run({'level': 'error', 'tail': 1, 'max_message_chars': 100})
+    assert result['entries'][0]['message'] == u'dump \u2026 [truncated 300,001 characters]'
+    assert result['files'][0]['bytes_read'] <= os.path.getsize(str(log))
+    default = run({'level': 'error', 'tail': 1})
+    assert default['entries'][0]['message'] == u'dump \u2026 [truncated 300,001 characters]'
+
+
+def test_max_message_chars_below_one_fails_with_a_reason(home):
+    result = run({'max_message_chars': 0})
+    assert result['failed'] is True
+    assert result['msg'] == 'max_message_chars must be at least 1.'
