@@ -65,6 +65,7 @@ help:
 	@echo 'make galaxy-build    ansible-galaxy collection build into build/dist'
 	@echo 'make molecule        molecule test for every scenario found'
 	@echo 'make fleet           pytest tests/fleet over SSH against $(FLEET_HOSTS) namespace hosts (tests/fleet/fleet.sh; root only)'
+	@echo 'make report-deps     apt-get install chromium when missing (the fleet report browser test; root only)'
 	@echo 'make matrix          units + integration with ansible-core 2.16 (py3.11) and newest (py3.12): matrix-2.16, matrix-latest'
 	@echo '                     (`make test TEST_JOBS=1` runs the stages one after another)'
 	@echo 'make clean           remove build/ and test caches; make distclean also removes venvs and node_modules'
@@ -248,7 +249,20 @@ fleet: venv build-tree fleet-deps
 	  echo "    fleet up in $$(( ($$(date +%s%N) - t0) / 1000000 )) ms"; \
 	fi; \
 	export MCPOPS_FLEET_HOSTS=$(FLEET_HOSTS); \
-	cd "$(COLL)" && $(TOOL_ENV) PYTHONPATH="$(COLLECTIONS)" "$(VENV_PY)" -m pytest -p no:cacheprovider -rs $(PYTEST_ARGS) tests/fleet
+	cd "$(COLL)" && $(TOOL_ENV) PYTHONPATH="$(COLLECTIONS)" "$(VENV_PY)" -m pytest -p no:cacheprovider -rsx $(PYTEST_ARGS) tests/fleet
+
+# --------------------------------------------------------------------------------------- report-deps
+
+# Debian chromium (and a font) renders the fleet report in tests/integration/test_report.py (headless --dump-dom and
+# --screenshot); installed only when missing. Without root or apt-get the report's browser test skips visibly.
+.PHONY: report-deps
+report-deps:
+	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -d /usr/share/fonts/truetype/dejavu ] || missing="$$missing fonts-dejavu-core"; \
+	[ -n "$$missing" ] || exit 0; \
+	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then echo "SKIP: report-deps needs root and apt-get to install$$missing; the report browser test will skip"; exit 0; fi; \
+	echo "==> apt-get install$$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null
 
 # --------------------------------------------------------------------------------------------- test
 

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.mcpops.mcp.plugins.module_utils._report import build_report, render_html, render_json
+from ansible_collections.mcpops.mcp.plugins.module_utils._report import build_report, choose_health, render_html, render_json
 
 
 def _host_var(hostvars, host, name):
@@ -21,17 +21,18 @@ def _host_var(hostvars, host, name):
         return None
 
 
-def fleet_report(hostvars, hosts, health_var='mcp_report_health', deploy_var='deploy_result', source=None,
-                 generated_at=None, title=None):
+def fleet_report(hostvars, hosts, health_var='mcp_report_health', deploy_var='deploy_result', generated_at=None, title=None):
     """hostvars + the hosts to report on -> the report (a dict, schema in docs/report.md)."""
     if isinstance(hosts, str) or not hasattr(hosts, '__iter__'):
         raise AnsibleFilterError('fleet_report: hosts must be a list of inventory host names, got %r' % (hosts,))
+    names = [health_var] if isinstance(health_var, str) else list(health_var or [])
     items = []
     for host in hosts:
         host = str(host)
+        health, source = choose_health([(name, _host_var(hostvars, host, name)) for name in names])
         items.append({
             'host': host,
-            'health': _host_var(hostvars, host, health_var),
+            'health': health,
             'deploy_result': _host_var(hostvars, host, deploy_var),
             'source': source,
         })

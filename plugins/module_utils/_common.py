@@ -64,21 +64,27 @@ class Context(object):
         return default_log_dir(self.client, self.home)
 
 
-def resolve_user(user):
-    """Return (home, uid, gid) for user, or for the current process when user is None."""
-    if user is None:
-        return os.path.expanduser('~'), None, None
+def user_account(user):
+    """dict(user, uid, gid, home, shell) from user's passwd entry; ClientError when there is none."""
     if pwd is None:
         raise ClientError('The user option needs a POSIX host.')
     try:
         entry = pwd.getpwnam(user)
     except KeyError:
         raise ClientError('User %r does not exist on this host.' % user)
-    uid, gid = entry.pw_uid, entry.pw_gid
+    return dict(user=entry.pw_name, uid=entry.pw_uid, gid=entry.pw_gid, home=entry.pw_dir, shell=entry.pw_shell)
+
+
+def resolve_user(user):
+    """Return (home, uid, gid) for user, or for the current process when user is None."""
+    if user is None:
+        return os.path.expanduser('~'), None, None
+    account = user_account(user)
+    uid, gid = account['uid'], account['gid']
     if os.geteuid() != 0 and os.geteuid() != uid:
         # Only root can give files away; as the same user there is nothing to change.
         raise ClientError('Managing the config of user %r needs become (root) or running as that user.' % user)
-    return entry.pw_dir, uid, gid
+    return account['home'], uid, gid
 
 
 def default_backup_dir(config_path):

@@ -435,7 +435,7 @@ def summarize_entry(name, entry):
     red = redact_entry(entry)
     return {
         'name': name,
-        'command': entry.get('command'),
+        'command': red.get('command'),
         'args': red.get('args', []) if isinstance(entry.get('args'), list) else [],
         'env': dict((k, MASK) for k in env),
         'env_keys': sorted(env),

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import datetime
 import errno
+import hashlib
 import json
 import os
 import threading
@@ -25,7 +26,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._redact import mask_text, secret_values_in_entry, secret_values_in_headers
-from ansible_collections.mcpops.mcp.plugins.module_utils._files import write_all
+from ansible_collections.mcpops.mcp.plugins.module_utils._files import ensure_dir, write_all
 from ansible_collections.mcpops.mcp.plugins.module_utils import _protocol
 
 DEFAULT_TIMEOUT = 15
@@ -147,13 +148,15 @@ def start_check(target, secret_env=None, strict_stdout=False, host_env=None, acc
     if target['transport'] == 'stdio':
         env = _protocol.server_environment(target.get('env'), secret_env, host_env=host_env, account=account)
         return _protocol.start_probe_stdio(target['name'], target['command'], target.get('args'), env,
-                                           timeout=timeout, strict_stdout=strict_stdout, account=account)
+                                           timeout=timeout, strict_stdout=strict_stdout, account=account,
+                                           era=target.get('era'))
     if target['transport'] == 'http':
-        result = _protocol.probe_http(target['name'], target['url'], target.get('headers'), timeout=timeout)
-        return result, lambda: result
+        result = _protocol.probe_http(target['name'], target['url'], target.get('headers'), timeout=timeout,
+                                      era=target.get('era'))
+        return result, _protocol.finished(result)
     result = _protocol.new_result(target['name'], 'stdio')
     result.update(reason='not_found', message='the entry has neither a command nor a url.', duration_ms=0)
-    return result, lambda: result
+    return result, _protocol.finished(result)
 
 
 def check_one(target, secret_env=None, strict_stdout=False, host_env=None, account=None):
@@ -188,7 +191,7 @@ def _crashed(target, exc, result=None):
 
 
 def run_checks(targets, concurrency=None, secret_env=None, expect_tools=None, strict_stdout=False,
-               host_env=None, account=None, order=None):
+               host_env=None, account=None, order=None, reaper=None):
     """Check every target, at most `concurrency` starting at a time; results in target order.
 
     Start-up is CPU-bound, so the limit applies to the start: a slot is held until the handshake
@@ -196,7 +199,9 @@ def run_checks(targets, concurrency=None, secret_env=None, expect_tools=None, st
     QUEUE_SECONDS after the run began. Each check has its own deadline from the
     moment it starts, so a hanging server costs its own timeout and delays nobody. Shutting a
     server down (up to 1 s to exit, then SIGTERM/SIGKILL) does not hold a slot either; every
-    server is stopped before this returns. order: target indexes in the order to start them.
+    server is stopped before this returns, unless a _protocol.Reaper is given: then servers still
+    running are stopped in its threads and the caller joins it after reporting.
+    order: target indexes in the order to start them.
     """
     if not targets:
         return []
@@ -209,12 +214,12 @@ def run_checks(targets, concurrency=None, secret_env=None, expect_tools=None, st
             return start_check(target, secret_env, strict_stdout, host_env, account)
         except Exception as exc:  # pylint: disable=broad-except
             result = _crashed(target, exc)
-            return result, lambda: result
+            return result, _protocol.finished(result)
 
     def _finish(target, started):
         result, finish = started
         try:
-            result = finish()
+            result = finish(reaper) if reaper is not None else finish()
         except Exception as exc:  # pylint: disable=broad-except
             result = _crashed(target, exc, result)
         return judge(result, expect_tools.get(target['name']), secrets)
@@ -319,14 +324,23 @@ def _reverse_lines(path):
             yield rest
 
 
+def target_id(target):
+    """A short fingerprint of what a check starts (command and args, or url): a remembered era only
+    applies to the same server, not to whatever carries its name after a redeploy."""
+    what = [target.get('transport'), target.get('command'), target.get('args') or [], target.get('url')]
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode('utf-8')).hexdigest()[:16]
+
+
 def read_history(path, names):
-    """name -> {'consecutive_failures': n, 'last_seen': iso or None, 'last_duration_ms': ms or None}.
+    """name -> {'consecutive_failures': n, 'last_seen': iso or None, 'last_duration_ms': ms or None,
+    'era': era and 'target': target_id of the latest run when it was healthy, else None}.
 
     Reads from the end and stops once every name has met a healthy entry, so a long file
     costs only its recent tail.
     """
     wanted = set(names)
-    state = dict((n, {'consecutive_failures': 0, 'last_seen': None, 'last_duration_ms': None, 'seen': False})
+    state = dict((n, {'consecutive_failures': 0, 'last_seen': None, 'last_duration_ms': None, 'seen': False,
+                      'era': None, 'target': None})
                  for n in wanted)
     pending = set(wanted)
     for line in _reverse_lines(path):
@@ -342,14 +356,24 @@ def read_history(path, names):
         if not entry['seen']:
             entry['seen'] = True
             entry['last_duration_ms'] = record.get('duration_ms')
+            if record.get('status') == 'healthy' and record.get('era') in _protocol.ERAS:
+                entry['era'], entry['target'] = record['era'], record.get('target')
         if record.get('status') == 'healthy':
             entry['last_seen'] = record.get('time')
             pending.discard(record['name'])
         else:
             entry['consecutive_failures'] += 1
     return dict((n, {'consecutive_failures': s['consecutive_failures'], 'last_seen': s['last_seen'],
-                     'last_duration_ms': s['last_duration_ms']})
+                     'last_duration_ms': s['last_duration_ms'], 'era': s['era'], 'target': s['target']})
                 for n, s in state.items())
+
+
+def remembered_era(target, previous):
+    """The era the last healthy run of this same server found, or None (then the check probes)."""
+    state = previous.get(target['name']) or {}
+    if state.get('era') and state.get('target') == target_id(target):
+        return state['era']
+    return None
 
 
 def start_order(names, previous):
@@ -375,13 +399,15 @@ def apply_history(results, previous, now):
     return results
 
 
-def history_records(results, now, config_path=None):
+def history_records(results, now, config_path=None, targets=None):
+    """One record per result; targets (same order) add the target_id the remembered era belongs to."""
     stamp = iso(now)
-    for r in results:
+    for index, r in enumerate(results):
         yield {
             'time': stamp, 'name': r['name'], 'status': r['status'], 'reason': r['reason'],
             'exit_code': r.get('exit_code'), 'latency_ms': r.get('latency_ms'),
             'duration_ms': r.get('duration_ms'), 'tool_count': r.get('tool_count'),
+            'era': r.get('era'), 'target': target_id(targets[index]) if targets else None,
             'config_path': config_path,
         }
 
@@ -394,11 +420,7 @@ def append_history(path, records, owner=(None, None)):
     data = b''.join((json.dumps(r, sort_keys=True) + '\n').encode('utf-8') for r in records)
     if not data:
         return
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o700)
-        if owner[0] is not None:
-            os.chown(directory, owner[0], owner[1] if owner[1] is not None else -1)
+    ensure_dir(os.path.dirname(os.path.abspath(path)), owner[0], owner[1])
     with _history_lock:
         existed = os.path.exists(path)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

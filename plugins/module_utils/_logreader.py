@@ -639,6 +639,7 @@ def _read_lines(log_file, opts, offset, prefilter, first_lineno=1, line_numbers=
     err_line = 0
     err_ts = None
     cur_cut = 0         # lines.cut before cur's header line
+    cur_cut_end = None  # lines.cut where cur's lines ended, when stderr followed them
     cur_tail = None
     err_cut = 0
     try:
@@ -659,6 +660,8 @@ def _read_lines(log_file, opts, offset, prefilter, first_lineno=1, line_numbers=
                     err_line = lineno
                     err_ts = last_ts.decode('ascii', 'replace') if last_ts else None
                     err_cut = lines.cut - (lines.cut_last if lines.cut_line is line else 0)
+                    if cur is not None:
+                        cur_cut_end = err_cut  # what is cut from stderr is not cur's
                 else:
                     err.add(_text(line))
                 continue
@@ -668,10 +671,12 @@ def _read_lines(log_file, opts, offset, prefilter, first_lineno=1, line_numbers=
                 before -= lines.cut_last
             # A new prefixed line: finish what came before.
             if cur is not None:
-                _finish(cur, cont, cur_meta, before - cur_cut, cur_tail, cap)
+                _finish(cur, cont, cur_meta, (before if cur_cut_end is None else cur_cut_end) - cur_cut,
+                        cur_tail, cap)
                 del cur['_open']
                 yield cur
                 cur = None
+                cur_cut_end = None
             if err is not None:
                 entry = _stderr_entry(err, err_ts, log_file, err_line if line_numbers else None,
                                       before - err_cut, cap)
@@ -698,7 +703,8 @@ def _read_lines(log_file, opts, offset, prefilter, first_lineno=1, line_numbers=
             if not main and entry['_open'] and not own_cut:
                 depth = _bracket_depth(entry['message']) + _bracket_depth(entry['metadata'] or '')
         if cur is not None:
-            _finish(cur, cont, cur_meta, lines.cut - cur_cut, cur_tail, cap)
+            _finish(cur, cont, cur_meta, (lines.cut if cur_cut_end is None else cur_cut_end) - cur_cut,
+                    cur_tail, cap)
             del cur['_open']
             yield cur
         if err is not None:

@@ -35,26 +35,10 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._logreader import (  # 
     find_log_files,
     read_entries,
 )
-from ansible_collections.mcpops.mcp.plugins.module_utils._config import (
-    MASK,
-    SECRET_FLAGS,
-    URL_CREDENTIALS_RE,
-    looks_secret_key,
-)
+from ansible_collections.mcpops.mcp.plugins.module_utils._redact import mask_text
 
 REQUEST_RE = re.compile(r'\bmethod="(?P<method>[^"]+)"')
 ID_RE = re.compile(r'\bid=(?P<id>[^\s,]+)')
-
-# Masking
-KEY_VALUE_RE = re.compile(r'''(?P<q>["']?)(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)(?P=q)(?P<sep>\s*[:=]\s*)'''
-                          r'''(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')''')
-BEARER_RE = re.compile(r'(?i)\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=\-]{6,}')
-FLAG_VALUE_RE = re.compile(r'''(?P<q>["'])(?P<flag>--?[A-Za-z][A-Za-z0-9_\-]*)(?P=q)(?P<sep>\s*,\s*)'''
-                           r'''(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')''')
-FLAG_EQ_RE = re.compile(r'(?P<flag>--[A-Za-z][A-Za-z0-9_\-]*)=(?P<value>[^\s\'",\]}]+)')
-
-# Lower-case fragments of every secret word, flag and token scheme above (SECRET_WORDS/SECRET_FLAGS).
-SECRET_HINTS = ('token', 'key', 'secret', 'pass', 'pat', 'credential', 'auth', 'cookie', 'bearer', 'basic')
 
 # Signature normalisation for errors_grouped (order matters: specific before general).
 SIGNATURE_RULES = (
@@ -145,49 +129,6 @@ def ts_ms(ts):
         _DAY_CACHE[day] = base
     frac = ts[20:23] if ts[19:20] == '.' else '0'
     return base + ((int(ts[11:13]) * 60 + int(ts[14:16])) * 60 + int(ts[17:19])) * 1000 + int(frac or 0)
-
-
-# ---------------------------------------------------------------- masking
-
-def _mask_quoted(value):
-    return value[0] + MASK + value[0]
-
-
-def mask_secrets(text):
-    """Mask secret-looking key values (JSON / JS object / key=value), Bearer tokens, URL passwords,
-    and values of credential flags in argument lists."""
-    if not text:
-        return text
-
-    def key_value(match):
-        if looks_secret_key(match.group('key')):
-            return match.group('q') + match.group('key') + match.group('q') + match.group('sep') + \
-                _mask_quoted(match.group('value'))
-        return match.group(0)
-
-    def flag_value(match):
-        if match.group('flag').lower() in SECRET_FLAGS and match.group('flag') != '-p':
-            return match.group('q') + match.group('flag') + match.group('q') + match.group('sep') + \
-                _mask_quoted(match.group('value'))
-        return match.group(0)
-
-    def flag_eq(match):
-        if match.group('flag').lower() in SECRET_FLAGS:
-            return match.group('flag') + '=' + MASK
-        return match.group(0)
-
-    lower = text.lower()
-    # Substring probes are far cheaper than the regexes; most messages carry nothing secret.
-    if any(hint in lower for hint in SECRET_HINTS):
-        if ':' in text or '=' in text:
-            text = KEY_VALUE_RE.sub(key_value, text)
-        if '-' in text:
-            text = FLAG_VALUE_RE.sub(flag_value, text)
-            text = FLAG_EQ_RE.sub(flag_eq, text)
-        text = BEARER_RE.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
-    if '@' in text:
-        text = URL_CREDENTIALS_RE.sub(lambda m: m.group('scheme') + m.group('user') + ':' + MASK + '@', text)
-    return text
 
 
 # ---------------------------------------------------------------- pipeline
@@ -284,7 +225,7 @@ class Lifecycle(object):
         return self.sessions.get(server, 0)
 
     def result(self):
-        return dict((server, {'last_event': s['last_event'], 'at': s['at'], 'message': mask_secrets(s['message'])})
+        return dict((server, {'last_event': s['last_event'], 'at': s['at'], 'message': mask_text(s['message'])})
                     for server, s in self.state.items())
 
 
@@ -408,7 +349,7 @@ class Aggregate(object):
             message = entry['message']
             sig = self.signatures.get(message)
             if sig is None:
-                sig = signature(mask_secrets(message))
+                sig = signature(mask_text(message))
                 if len(self.signatures) < SIGNATURE_CACHE:
                     self.signatures[message] = sig
             group = self.groups.get(sig)
@@ -458,7 +399,7 @@ def _pipeline(files, opts, offsets=None):
                 continue
             del entry['file_is_main']
             pairer.feed(entry)
-            if pattern is not None and not pattern.search(mask_secrets(entry['message'])):
+            if pattern is not None and not pattern.search(mask_text(entry['message'])):
                 continue
             yield entry
 
@@ -472,9 +413,9 @@ def _tagged(entries, is_main):
 
 
 def _redact(entry):
-    entry['message'] = mask_secrets(entry['message'])
+    entry['message'] = mask_text(entry['message'])
     if entry['metadata'] is not None:
-        entry['metadata'] = mask_secrets(entry['metadata'])
+        entry['metadata'] = mask_text(entry['metadata'])
     return entry
 
 

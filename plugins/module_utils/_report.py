@@ -25,6 +25,8 @@ except ImportError:  # pragma: no cover - Python 2
 
 from html import escape as _html_escape
 
+from ansible_collections.mcpops.mcp.plugins.module_utils._redact import mask_text
+
 SCHEMA_VERSION = 1
 
 # Row statuses, most severe first: the order of the page and of `counts`.
@@ -40,6 +42,13 @@ STATUS_LABELS = {
 DEPLOY_FAILED = ('rollback_failed', 'rolled_back', 'failed_before_change')
 DEPLOY_UNKNOWN = 'unknown'
 DEFAULT_TITLE = 'MCP fleet report'
+# Which step left a health result, by the host variable it is in (anything else: the variable's name).
+SOURCES = {
+    'mcp_report_health': 'report',
+    'verify_health': 'verify',
+    'mcp_health_result': 'health',
+    'deploy_health': 'deploy',
+}
 STDERR_REPORT_LINES = 8
 # ansible-core 2.19 prefixes failure messages with this; it says nothing in a report.
 _TASK_FAILED_PREFIX = 'Task failed: '
@@ -47,20 +56,14 @@ _NATURAL_RE = re.compile(r'(\d+)')
 
 
 # --------------------------------------------------------------------------------------------
-# Redaction: the collection's one path for free text
+# Redaction
 
 
 def redact(text):
-    """Free text -> masked text (secret-looking NAME=value, bearer tokens, URL passwords)."""
+    """Free text -> masked text, through the collection's one redaction path."""
     if text is None:
         return None
-    text = str(text)
-    try:
-        from ansible_collections.mcpops.mcp.plugins.module_utils import _redact
-    except ImportError:  # until _redact.py exists, the health engine's redact_text is that path
-        from ansible_collections.mcpops.mcp.plugins.module_utils._health import redact_text
-        return redact_text(text, ())
-    return _redact.redact_text(text, secrets=())
+    return mask_text(str(text))
 
 
 # --------------------------------------------------------------------------------------------
@@ -106,6 +109,22 @@ def _stderr_tail(text):
         return None
     lines = str(text).rstrip('\n').splitlines()[-STDERR_REPORT_LINES:]
     return redact('\n'.join(lines))
+
+
+def choose_health(candidates):
+    """candidates: (variable name, value or None) in order of preference -> (result, source).
+
+    The first result that is not a skipped task wins; a skipped one only when there is nothing else.
+    """
+    skipped = None
+    for name, value in candidates:
+        if not isinstance(value, Mapping):
+            continue
+        if value.get('skipped'):
+            skipped = skipped or (value, SOURCES.get(name, name))
+            continue
+        return value, SOURCES.get(name, name)
+    return skipped or (None, None)
 
 
 def deploy_outcome(deploy_result):
@@ -159,7 +178,7 @@ def host_rows(host, health, deploy_result=None, source=None):
              'config_path': None, 'message': None, 'server_count': 0, 'healthy_count': 0, 'deploy': deploy}
     rows = []
     if not isinstance(health, dict):
-        entry['message'] = 'No health result for this host in this run (it failed or stopped before the check).'
+        entry['message'] = 'No health result for this host in this run (not reached, or it failed before the check).'
         rows.append(_row(host, None, 'not_checked', 'no_result', entry['message'], deploy))
     elif health.get('unreachable'):
         entry['message'] = _failure_text(health, 'The host could not be reached.')
@@ -317,14 +336,16 @@ h2 { font-size: 15px; margin: 28px 0 10px; text-transform: uppercase; letter-spa
 .s-not_checked { --c: var(--not_checked); --cb: var(--not_checked-bg); }
 .s-healthy { --c: var(--healthy); --cb: var(--healthy-bg); }
 .panel { background: var(--card); border: 1px solid var(--line); border-radius: 10px; overflow: hidden; }
-table { width: 100%; border-collapse: collapse; }
+table { width: 100%; border-collapse: collapse; table-layout: fixed; }
 th, td { text-align: left; padding: 9px 12px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--head); font-size: 12px; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
 tbody tr:last-child td { border-bottom: 0; }
 tr.attn td:first-child { box-shadow: inset 4px 0 0 var(--c); }
+tr.attn.deploy-failed td:first-child { box-shadow: inset 4px 0 0 var(--unhealthy); }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th.num { text-align: right; }
-.host { font-weight: 600; white-space: nowrap; }
+.host { font-weight: 600; overflow-wrap: anywhere; }
+td { overflow-wrap: anywhere; }
 .server, code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
 .none { color: var(--muted); }
 .pill { display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 12px; font-weight: 600;
@@ -372,7 +393,8 @@ def _row_html(row):
     server = ('<span class="server">%s</span>' % esc(row['server'])) if row['server'] is not None \
         else '<span class="none">(host)</span>'
     return (
-        '<tr class="s-%s%s">' % (esc(row['status']), ' attn' if row['attention'] else '')
+        '<tr class="s-%s%s%s">' % (esc(row['status']), ' attn' if row['attention'] else '',
+                                   ' deploy-failed' if row['deploy_status'] in DEPLOY_FAILED else '')
         + '<td>%s</td>' % _pill(row['status'])
         + '<td class="host">%s</td>' % esc(row['host'])
         + '<td>%s</td>' % server
@@ -385,7 +407,9 @@ def _row_html(row):
     )
 
 
-_ROW_HEAD = ('<thead><tr><th>Status</th><th>Host</th><th>Server</th><th>Reason</th><th class="num">Latency</th>'
+_ROW_COLS = ('<colgroup><col style="width:118px"><col style="width:12%"><col style="width:12%"><col style="width:120px">'
+             '<col style="width:80px"><col style="width:58px"><col style="width:156px"><col></colgroup>')
+_ROW_HEAD = (_ROW_COLS + '<thead><tr><th>Status</th><th>Host</th><th>Server</th><th>Reason</th><th class="num">Latency</th>'
              '<th class="num">Tools</th><th>Last deploy</th><th>Details</th></tr></thead>')
 
 
@@ -423,8 +447,9 @@ def render_html(report):
     healthy = [r for r in report['rows'] if not r['attention']]
     title = report.get('title') or DEFAULT_TITLE
     if attention:
-        verdict = '<p class="verdict bad">%d of %d %s need%s attention</p>' % (
-            len(attention), totals['rows'], 'entry' if totals['rows'] == 1 else 'entries', 's' if len(attention) == 1 else '')
+        hosts_hit = len(set(r['host'] for r in attention))
+        verdict = '<p class="verdict bad">%d need%s attention, on %d of %d host%s</p>' % (
+            len(attention), 's' if len(attention) == 1 else '', hosts_hit, totals['hosts'], '' if totals['hosts'] == 1 else 's')
         page_title = '%s \u2014 %d need%s attention' % (title, len(attention), 's' if len(attention) == 1 else '')
     else:
         verdict = '<p class="verdict good">All %d server%s on %d host%s healthy</p>' % (
@@ -454,7 +479,9 @@ def render_html(report):
     parts.append(_rows_table(healthy) if healthy else
                  '<div class="panel"><p class="healthy-note">No healthy server in this report.</p></div>')
     parts.append('<h2>Hosts (%d)</h2>' % len(report['hosts']))
-    parts.append('<div class="panel"><table><thead><tr><th>Status</th><th>Host</th><th class="num">Servers</th>'
+    parts.append('<div class="panel"><table><colgroup><col style="width:118px"><col style="width:14%%"><col style="width:120px">'
+                 '<col style="width:26%%"><col><col style="width:80px"></colgroup>'
+                 '<thead><tr><th>Status</th><th>Host</th><th class="num">Servers</th>'
                  '<th>Last deploy</th><th>Config / note</th><th>Source</th></tr></thead><tbody>%s</tbody></table></div>'
                  % ''.join(_host_html(e) for e in report['hosts']))
     parts.append('<footer>mcpops.mcp fleet report \u00b7 schema %d \u00b7 the same data is in fleet-report.json</footer>'

@@ -12,10 +12,20 @@ module: mcp_health
 short_description: Check that MCP servers start and answer the MCP handshake, with a reason for every failure
 version_added: 1.0.0
 description:
-  - Starts each stdio server the way an MCP client does, runs C(initialize), C(notifications/initialized) and
-    C(tools/list) (following every C(nextCursor) page), records what it answered and shuts it down again.
-  - Servers with a C(url) are checked over Streamable HTTP (JSON-RPC POSTs answered with JSON or SSE,
-    C(Mcp-Session-Id) honoured).
+  - Starts each stdio server the way an MCP client does, finds out which protocol generation it speaks, lists its
+    tools with C(tools/list) (following every C(nextCursor) page), records what it answered and shuts it down again.
+  - "Both protocol generations are spoken (a dual-era client, MCP revision 2026-07-28 C(basic/versioning)):
+    I(modern) servers (2026-07-28) get C(server/discover) and per-request C(_meta); I(legacy) servers
+    (2025-11-25 and earlier) get C(initialize) and C(notifications/initialized). On stdio the check sends
+    C(server/discover) first and falls back to C(initialize) on any error that is not a modern one, or when the
+    probe is unanswered after 0.5 s (C(initialize) then goes to the same process, nothing is restarted).
+    RV(servers[].era) says which generation answered."
+  - Servers with a C(url) are checked over Streamable HTTP (JSON-RPC POSTs answered with JSON or SSE). A modern
+    request with the C(MCP-Protocol-Version) and C(Mcp-Method) headers goes first, then C(initialize) (with
+    C(Mcp-Session-Id) honoured) when the server answers with a 4xx that carries no modern JSON-RPC error.
+    A C(401) is reason V(auth_required) with the server's protected resource metadata URL (from
+    C(WWW-Authenticate) or C(/.well-known/oauth-protected-resource)) in RV(servers[].resource_metadata);
+    a C(403) is V(forbidden).
   - Every unhealthy server gets a RV(servers[].reason) code and a one-sentence message; the task fails when any server
     is unhealthy unless O(fail_on_unhealthy=false).
   - "Environment: the server gets C(HOME), C(LOGNAME), C(PATH), C(SHELL), C(TERM) and C(USER) from the host
@@ -26,6 +36,8 @@ description:
     that completed the handshake gets its stdin closed and 1 s to exit; then, and at once for a server that
     timed out or misbehaved, the group gets C(SIGTERM) and 1 s later C(SIGKILL). Descendants that left the
     group (found by walking C(/proc) on Linux or C(ps) on macOS) are killed too, so no process is left behind.
+    This shutdown runs beside the result: the module prints its result first and ends only after every
+    server it started is gone.
   - With O(user) and C(become), servers run as that user with that user's C(HOME), C(USER), C(LOGNAME) and C(SHELL).
   - Uses only the Python standard library on the host (no MCP SDK).
 author:
@@ -62,7 +74,8 @@ options:
       env:
         description:
           - Environment variables for the server, added to the inherited ones.
-          - Values under secret-looking names (C(*_TOKEN), C(*_KEY), C(*PASSWORD*), ...) are masked in all output;
+          - Values under secret-looking names (C(*_TOKEN), C(*_KEY), C(*PASSWORD*), ...) and credentials inside
+            values (C(postgres://user:pass@...), C(sk_live_...)) are masked in all output;
             pass other secrets in O(secret_env).
         type: dict
         default: {}
@@ -115,6 +128,9 @@ options:
       - With it, servers that were slowest last run (or timed out, or are new) are started first, so a server
         that hangs again times out alongside the others rather than after them.
       - Created with mode C(0600) (owned by O(user)) when missing; its directory is created C(0700).
+      - Each line also records the server's protocol generation (RV(servers[].era)); the next check of the same
+        server (same command and args, or URL) after a healthy run starts with that generation's request
+        instead of probing, and probes again if the server no longer answers that way.
     type: path
   fail_on_unhealthy:
     description: Fail the task when any checked server is unhealthy. With V(false) the result reports them and the task succeeds.
@@ -130,8 +146,10 @@ notes:
   - Reasons are V(ok), V(not_found) (command not on C(PATH), or nothing at the URL), V(not_executable)
     (exists without the exec bit), V(exited) (the server ended before the handshake completed; see
     RV(servers[].exit_code) and RV(servers[].stderr_tail)), V(timeout), V(protocol_error) (not JSON-RPC,
-    an error answer, an unsupported protocol version, or non-JSON stdout with O(strict_stdout)) and V(missing_tools).
-  - Accepted protocol versions are C(2025-11-25) (requested), C(2025-06-18), C(2025-03-26) and C(2024-11-05).
+    an error answer, an unsupported protocol version, or non-JSON stdout with O(strict_stdout)), V(auth_required)
+    (HTTP 401), V(forbidden) (HTTP 403, for example an C(Origin) check) and V(missing_tools).
+  - Accepted protocol versions are C(2026-07-28) (modern) and C(2025-11-25) (requested from legacy servers),
+    C(2025-06-18), C(2025-03-26) and C(2024-11-05).
   - Concurrency limits how many servers are starting at once; a server that has not answered after 2 s, and a
     server that is shutting down, no longer count, so servers that hang do not hold up the others.
 seealso:
@@ -196,20 +214,22 @@ servers:
       type: str
       sample: healthy
     reason:
-      description: One of V(ok), V(not_found), V(not_executable), V(exited), V(timeout), V(protocol_error), V(missing_tools).
+      description: One of V(ok), V(not_found), V(not_executable), V(exited), V(timeout), V(protocol_error),
+        V(auth_required), V(forbidden), V(missing_tools).
       type: str
       sample: ok
     message:
       description: One readable sentence saying what happened (secrets masked).
       type: str
-      sample: "no answer to initialize within the 15 s timeout."
+      sample: "no answer to server/discover or initialize within the 15 s timeout."
     exit_code:
       description: Exit code of a server that exited before the handshake completed (negative for a signal), else null.
       type: int
       sample: 1
     stderr_tail:
-      description: Last lines (up to 20) of the server's stderr, with known secret values and secret-looking
-        C(NAME=value) pairs masked; null when the server wrote nothing there.
+      description: Last lines (up to 20) of the server's stderr, with known secret values, values of secret-looking
+        keys and flags, C(Authorization)/C(Bearer) credentials, URL passwords and token shapes (C(ghp_...),
+        C(sk-...), JWTs, ...) masked; null when the server wrote nothing there.
       type: str
       sample: "Error: GITHUB_TOKEN=******** is invalid"
     warnings:
@@ -218,21 +238,36 @@ servers:
       elements: str
       sample: ["stdout line 1 is not JSON-RPC and was ignored: 'Server starting...'"]
     latency_ms:
-      description: Milliseconds from spawn (or the first request) until C(initialize) was answered; null if it never was.
+      description: Milliseconds from spawn (or the first request) until the answer that settled the protocol
+        generation (C(server/discover) or C(initialize)); null if there was none.
       type: int
       sample: 231
     duration_ms:
-      description: Milliseconds the whole check took, shutdown included.
+      description: Milliseconds the check took until its result was known; a server that is still running
+        is stopped after that, beside the other checks.
       type: int
       sample: 262
-    protocol_version:
-      description: Protocol version the server chose.
+    era:
+      description: Protocol generation the server spoke, V(modern) (C(server/discover), revision 2026-07-28 and
+        later) or V(legacy) (the C(initialize) handshake); null when the check did not get that far.
       type: str
-      sample: "2025-11-25"
+      sample: modern
+    protocol_version:
+      description: Protocol version in use, the modern version both sides support, or the one a legacy server
+        chose in its C(initialize) answer; null when the check did not get that far.
+      type: str
+      sample: "2026-07-28"
     server_info:
-      description: C(name) and C(version) from the server's C(serverInfo); empty when it sent none.
+      description: C(name) and C(version) the server reported (C(_meta["io.modelcontextprotocol/serverInfo"])
+        of its C(server/discover) answer, or C(serverInfo) of its C(initialize) answer); empty when it sent none.
       type: dict
       sample: {"name": "memory-server", "version": "0.6.3"}
+    resource_metadata:
+      description: For V(auth_required), the URL of the server's OAuth protected resource metadata (RFC 9728),
+        from its C(WWW-Authenticate) challenge or its C(/.well-known/oauth-protected-resource) document;
+        null otherwise.
+      type: str
+      sample: "https://mcp.example.com/.well-known/oauth-protected-resource/mcp"
     tools:
       description: Tool names from all C(tools/list) pages.
       type: list
@@ -272,16 +307,14 @@ config_path:
   sample: /home/alice/.config/Claude/claude_desktop_config.json
 '''
 
-try:
-    import pwd
-except ImportError:  # pragma: no cover
-    pwd = None
+import sys
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, with_common
+from ansible_collections.mcpops.mcp.plugins.module_utils._clients import ClientError
+from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, user_account, with_common
 from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError
-from ansible_collections.mcpops.mcp.plugins.module_utils._files import load_config, real_target
+from ansible_collections.mcpops.mcp.plugins.module_utils._files import FileLayerError, load_config, real_target
 from ansible_collections.mcpops.mcp.plugins.module_utils._health import (
     HealthError,
     append_history,
@@ -289,12 +322,15 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._health import (
     failure_summary,
     history_records,
     read_history,
+    remembered_era,
     run_checks,
     secret_values,
     select_targets,
     start_order,
     utc_now,
 )
+from ansible_collections.mcpops.mcp.plugins.module_utils._protocol import Reaper
+from ansible_collections.mcpops.mcp.plugins.module_utils._redact import module_hiding_secrets
 
 
 def argument_spec():
@@ -305,7 +341,7 @@ def argument_spec():
             command=dict(type='str'),
             args=dict(type='list', elements='str', default=[]),
             # Not no_log: Ansible would mask every occurrence of values like "1" in the whole result.
-            # Values under secret-looking names are added to the masked values in main().
+            # Credentials in env, args and url are added to the masked values in main() (_redact).
             env=dict(type='dict', default={}),
             url=dict(type='str'),
             headers=dict(type='dict', default={}, no_log=True),
@@ -337,12 +373,14 @@ def read_servers(module, ctx):
     return doc.servers()
 
 
-def account_for(ctx):
-    """Whom the servers run as: the O(user) account (when set), else the module's own user."""
-    if ctx.user is None or pwd is None:
+def account_for(module, ctx):
+    """Whom the servers run as: the O(user) account (when set), else None (the module's own user)."""
+    if ctx.user is None:
         return None
-    entry = pwd.getpwnam(ctx.user)
-    return dict(uid=entry.pw_uid, gid=entry.pw_gid, home=entry.pw_dir, user=entry.pw_name, shell=entry.pw_shell)
+    try:
+        return user_account(ctx.user)
+    except ClientError as exc:
+        module.fail_json(msg=str(exc))
 
 
 def expected_tools(module):
@@ -352,8 +390,27 @@ def expected_tools(module):
     return expect
 
 
+def declared_secrets(params):
+    """Credentials in specs[] (args, env, url, headers) and secret_env, hidden before anything can fail."""
+    specs = params.get('specs')
+    secret_env = params.get('secret_env')
+    return secret_values([s for s in (specs if isinstance(specs, list) else []) if isinstance(s, dict)],
+                         secret_env if isinstance(secret_env, dict) else None)
+
+
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    # Every secret is a no_log value from the moment the parameters are read: failures show them at -vvv.
+    module = module_hiding_secrets(AnsibleModule, declared_secrets, argument_spec=argument_spec(), supports_check_mode=True)
+    reaper = Reaper()
+    try:
+        check(module, reaper)
+    finally:
+        # The result is printed; now wait for the servers still shutting down, so none outlives the module.
+        sys.stdout.flush()
+        reaper.join()
+
+
+def check(module, reaper):
     params = module.params
     if params['timeout'] <= 0 or any((s.get('timeout') or 1) <= 0 for s in params['specs'] or []):
         module.fail_json(msg='timeout must be a positive number of seconds.')
@@ -365,7 +422,7 @@ def main():
         targets = select_targets(servers, params['names'], params['specs'], params['timeout'])
     except HealthError as exc:
         module.fail_json(msg=str(exc))
-    # Entry/spec env values under secret-looking names and header values never appear in output.
+    # The credentials of the config's entries (args, env, url, headers) never appear in output either.
     module.no_log_values.update(secret_values(targets, None))
     expect = expected_tools(module)
     unknown = sorted(set(expect) - set(t['name'] for t in targets))
@@ -380,8 +437,11 @@ def main():
         except (IOError, OSError) as exc:
             module.fail_json(msg='Cannot read history_file %s: %s.' % (history_file, exc.strerror or exc))
 
+    for target in targets:
+        target['era'] = remembered_era(target, previous)
     results = run_checks(targets, params['concurrency'], params['secret_env'], expect, params['strict_stdout'],
-                         account=account_for(ctx), order=start_order([t['name'] for t in targets], previous))
+                         account=account_for(module, ctx), order=start_order([t['name'] for t in targets], previous),
+                         reaper=reaper)
 
     for result in results:
         result['consecutive_failures'] = None
@@ -391,8 +451,10 @@ def main():
         try:
             apply_history(results, previous, now)
             if not module.check_mode:
-                append_history(history_file, history_records(results, now, servers is not None and ctx.config_path or None),
-                               owner=ctx.owner())
+                append_history(history_file, history_records(results, now, servers is not None and ctx.config_path or None,
+                                                              targets), owner=ctx.owner())
+        except FileLayerError as exc:
+            module.fail_json(msg='Cannot use history_file %s: %s' % (history_file, exc), servers=results)
         except (IOError, OSError) as exc:
             module.fail_json(msg='Cannot use history_file %s: %s.' % (history_file, exc.strerror or exc),
                              servers=results)

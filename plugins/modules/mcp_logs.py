@@ -23,8 +23,9 @@ description:
   - C(Message from server) responses get the C(method) of the matching C(Message from client)
     request (same server, id and connection attempt) and the C(duration) in milliseconds between
     them; requests the server sends (such as C(ping)) are paired the other way round.
-  - Values under secret-looking keys, C(Bearer) tokens, passwords in URLs and values of credential
-    flags are masked in returned messages and metadata.
+  - Values under secret-looking keys, values of credential flags, C(Authorization)/C(Bearer) credentials,
+    passwords in URLs and connection strings, and token shapes (C(ghp_...), C(sk-...), JWTs, PEM private keys, ...)
+    are masked in returned messages, metadata, lifecycle messages and error signatures.
   - A missing log directory is not an error; the result then has RV(exists=false) and no entries.
   - Never changes anything on the host.
 author:

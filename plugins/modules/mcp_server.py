@@ -178,10 +178,18 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._entries import (
     secret_values,
 )
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import FileLayerError, edit_config
+from ansible_collections.mcpops.mcp.plugins.module_utils._redact import module_hiding_secrets
+
+
+def declared_entry(params):
+    """The declared entry, exactly as one item of mcp_servers' `servers`: one engine for both modules."""
+    return dict((key, params.get(key)) for key in DECLARED_KEYS)
 
 
 def main():
-    module = AnsibleModule(
+    # Every secret is a no_log value from the moment the parameters are read: failures show them at -vvv.
+    module = module_hiding_secrets(
+        AnsibleModule, lambda params: secret_values(declared_entry(params)),
         argument_spec=with_common(dict(
             name=dict(type='str', required=True),
             state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -200,10 +208,7 @@ def main():
         required_if=[('state', 'present', ('command', 'url'), True)],
         supports_check_mode=True,
     )
-    # The declared entry, exactly as one item of mcp_servers' `servers`: one engine for both modules.
-    server = dict((key, module.params[key]) for key in DECLARED_KEYS)
-    # First: failures show the arguments at -vvv, so every secret must be a no_log value before anything can fail.
-    module.no_log_values.update(secret_values(server))
+    server = declared_entry(module.params)
     params = module.params
     ctx = context_or_fail(module)
 

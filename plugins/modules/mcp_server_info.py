@@ -26,6 +26,7 @@ options:
   names:
     description:
       - Only return these servers. Default is all servers.
+      - Names as they are in the file, including names outside C([A-Za-z0-9_-]) such as C(Framelink Figma MCP).
     type: list
     elements: str
 seealso:

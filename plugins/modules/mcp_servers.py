@@ -256,6 +256,7 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._entries import (
     secret_values,
 )
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import FileLayerError, edit_config
+from ansible_collections.mcpops.mcp.plugins.module_utils._redact import module_hiding_secrets
 
 SERVER_OPTIONS = dict(
     name=dict(type='str'),
@@ -275,8 +276,15 @@ def fail_with_problems(module, ctx, problems):
                      % (len(problems), ' '.join(problems)), problems=problems, config_path=ctx.config_path)
 
 
+def declared_secrets(params):
+    servers = params.get('servers')
+    return [value for server in (servers if isinstance(servers, list) else []) for value in secret_values(server)]
+
+
 def main():
-    module = AnsibleModule(
+    # Every secret is a no_log value from the moment the parameters are read: failures show them at -vvv.
+    module = module_hiding_secrets(
+        AnsibleModule, declared_secrets,
         argument_spec=with_common(dict(
             servers=dict(type='list', elements='dict', required=True, options=SERVER_OPTIONS),
             exclusive=dict(type='bool', default=False),
@@ -285,9 +293,6 @@ def main():
         )),
         supports_check_mode=True,
     )
-    # First: failures show the arguments at -vvv, so every secret must be a no_log value before anything can fail.
-    for server in module.params['servers']:
-        module.no_log_values.update(secret_values(server))
     params = module.params
     ctx = context_or_fail(module)
 

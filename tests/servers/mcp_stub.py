@@ -24,6 +24,20 @@ Modes:
   ping_first   sends a ping request to the client before answering initialize
   no_tools     does not declare the tools capability
   cursor_loop  tools/list always answers with the same nextCursor
+
+Legacy modes answer unknown methods (server/discover included) with -32601, except:
+  legacy_silent  a legacy server that ignores unknown methods (never answers server/discover)
+
+Protocol 2026-07-28 (modern) modes; every modern request must carry params._meta with
+io.modelcontextprotocol/protocolVersion and clientCapabilities (else -32602):
+  modern              modern-only: server/discover answers, initialize is refused with -32022
+  dual                dual-era: server/discover and initialize both work
+  unsupported_version server/discover answers -32022 listing only 2030-01-01
+  offers_legacy       server/discover answers -32022 listing 2025-06-18; initialize works
+  modern_header_error server/discover answers -32021 (MissingRequiredClientCapability)
+
+--start-delay=<s> sleeps before reading stdin in any mode (a slow start); --paged=1 pages the
+tools of any mode like paginate does.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -39,7 +53,8 @@ import time
 
 
 def options(argv):
-    opts = {'mode': 'ok', 'delay': '1', 'tools': '500', 'page': '50', 'marker': '', 'var': 'STUB_API_TOKEN'}
+    opts = {'mode': 'ok', 'delay': '1', 'tools': '500', 'page': '50', 'marker': '', 'var': 'STUB_API_TOKEN',
+            'start-delay': '0', 'paged': ''}
     for arg in argv:
         if arg.startswith('--') and '=' in arg:
             key, value = arg[2:].split('=', 1)
@@ -63,14 +78,76 @@ def ping(message):
     return answer.get('id') == 'srv-1' and 'result' in answer
 
 
+MODERN = '2026-07-28'
+MODERN_MODES = ('modern', 'dual', 'unsupported_version', 'offers_legacy', 'modern_header_error')
+
+
+def modern_meta_error(message):
+    """None when a request carries the modern _meta, else the -32602 answer a modern server gives."""
+    meta = (message.get('params') or {}).get('_meta')
+    if isinstance(meta, dict) and 'io.modelcontextprotocol/protocolVersion' in meta \
+            and 'io.modelcontextprotocol/clientCapabilities' in meta:
+        if meta['io.modelcontextprotocol/protocolVersion'] != MODERN:
+            return {'code': -32022, 'message': 'Unsupported protocol version',
+                    'data': {'supported': [MODERN], 'requested': meta['io.modelcontextprotocol/protocolVersion']}}
+        return None
+    return {'code': -32602, 'message': 'params._meta must carry io.modelcontextprotocol/protocolVersion and '
+                                       'io.modelcontextprotocol/clientCapabilities'}
+
+
+def modern_answer(mode, message, tools_page):
+    """(result, error) of a modern-era request, or None when the mode does not serve it in the modern era."""
+    method = message.get('method')
+    if method == 'server/discover':
+        if mode == 'unsupported_version':
+            return None, {'code': -32022, 'message': 'Unsupported protocol version',
+                          'data': {'supported': ['2030-01-01'], 'requested': MODERN}}
+        if mode == 'offers_legacy':
+            return None, {'code': -32022, 'message': 'Unsupported protocol version',
+                          'data': {'supported': ['2025-06-18'], 'requested': MODERN}}
+        if mode == 'modern_header_error':
+            return None, {'code': -32021, 'message': 'Missing required client capability: sampling'}
+        error = modern_meta_error(message)
+        if error:
+            return None, error
+        return {'resultType': 'complete', 'supportedVersions': [MODERN], 'capabilities': {'tools': {}},
+                'ttlMs': 0, 'cacheScope': 'private',
+                '_meta': {'io.modelcontextprotocol/serverInfo': {'name': 'stub-' + mode, 'version': '0.2'}}}, None
+    if method == 'tools/list' and mode in ('modern', 'dual'):
+        error = modern_meta_error(message)
+        if error:
+            return (None, error) if mode == 'modern' else None
+        result = tools_page(message)
+        result['resultType'] = 'complete'
+        return result, None
+    if method == 'initialize' and mode in ('modern', 'unsupported_version', 'modern_header_error'):
+        return None, {'code': -32022, 'message': 'this server speaks only protocol %s; the initialize handshake '
+                                                 'is not accepted' % MODERN,
+                      'data': {'supported': [MODERN], 'requested': message['params'].get('protocolVersion')}}
+    return None
+
+
 def serve(opts):
     mode = opts['mode']
     total = int(opts['tools'])
     per_page = int(opts['page'])
-    if mode == 'paginate':
+    paged = mode == 'paginate' or opts['paged'] == '1'
+    if paged:
         tools = [tool('tool_%03d' % i) for i in range(total)]
     else:
         tools = [tool('echo'), tool('add'), tool('now')]
+
+    def tools_page(message):
+        if paged:
+            start = int((message.get('params') or {}).get('cursor') or 0)
+            result = {'tools': tools[start:start + per_page]}
+            if start + per_page < len(tools):
+                result['nextCursor'] = str(start + per_page)
+            return result
+        if mode == 'cursor_loop':
+            return {'tools': tools, 'nextCursor': 'again'}
+        return {'tools': tools}
+
     for line in sys.stdin:
         line = line.strip()
         if not line:
@@ -81,6 +158,15 @@ def serve(opts):
             continue
         if mode == 'hang' or mode == 'hang_term':
             continue
+        if mode in MODERN_MODES:
+            answer = modern_answer(mode, message, tools_page)
+            if answer is not None:
+                result, error = answer
+                if error is not None:
+                    send({'jsonrpc': '2.0', 'id': message['id'], 'error': error})
+                else:
+                    send({'jsonrpc': '2.0', 'id': message['id'], 'result': result})
+                continue
         if method == 'initialize':
             if mode == 'ping_first' and not ping(message):
                 sys.exit(3)
@@ -96,23 +182,15 @@ def serve(opts):
                 version = '1999-01-01'
             elif mode == 'old_version':
                 version = '2024-11-05'
+            elif mode == 'offers_legacy':
+                version = '2025-06-18'
             capabilities = {} if mode == 'no_tools' else {'tools': {}}
             send({'jsonrpc': '2.0', 'id': message['id'], 'result': {
                 'protocolVersion': version, 'capabilities': capabilities,
                 'serverInfo': {'name': 'stub-' + mode, 'version': '0.1'}}})
         elif method == 'tools/list':
-            if mode == 'paginate':
-                start = int((message.get('params') or {}).get('cursor') or 0)
-                page = tools[start:start + per_page]
-                result = {'tools': page}
-                if start + per_page < len(tools):
-                    result['nextCursor'] = str(start + per_page)
-            elif mode == 'cursor_loop':
-                result = {'tools': tools, 'nextCursor': 'again'}
-            else:
-                result = {'tools': tools}
-            send({'jsonrpc': '2.0', 'id': message['id'], 'result': result})
-        else:
+            send({'jsonrpc': '2.0', 'id': message['id'], 'result': tools_page(message)})
+        elif mode != 'legacy_silent':
             send({'jsonrpc': '2.0', 'id': message['id'], 'error': {'code': -32601, 'message': 'Method not found'}})
 
 
@@ -133,6 +211,7 @@ def main():
         sys.stdout.flush()
     if mode == 'slow':
         time.sleep(float(opts['delay']))
+    time.sleep(float(opts['start-delay']))
     if mode in ('ignore_term', 'hang_term'):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if mode == 'grandchild':

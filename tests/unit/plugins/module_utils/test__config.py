@@ -149,20 +149,7 @@ def test_a_name_already_in_the_config_is_accepted_as_it_is():
         cfg.validate_name(None, existing={None: {}})
 
 
-@pytest.mark.parametrize('key,secret', [
-    ('GITHUB_PERSONAL_ACCESS_TOKEN', True), ('API_KEY', True), ('OPENAI_APIKEY', True), ('DB_PASSWORD', True),
-    ('GITHUB_PAT', True), ('AWS_SECRET_ACCESS_KEY', True), ('Authorization', True), ('CREDENTIALS_FILE', True),
-    ('PATH', False), ('DEBUG', False), ('LOG_LEVEL', False), ('HOME', False), ('KEYBOARD', False),
-])
-def test_looks_secret_key(key, secret):
-    assert cfg.looks_secret_key(key) is secret
-
-
-def test_arg_credentials_are_masked():
-    args = ['--token', 'abc', '--api-key=xyz', 'postgres://bob:hunter2@db/x', '-p', '8080', 'plain']
-    assert cfg.mask_arg_credentials(args) == [
-        '--token', cfg.MASK, '--api-key=' + cfg.MASK, 'postgres://bob:' + cfg.MASK + '@db/x', '-p', '8080', 'plain']
-    assert sorted(cfg.secret_values_in_args(args)) == ['abc', 'hunter2', 'xyz']
+# looks_secret_key and the masking of args: tests/unit/plugins/module_utils/test__redact.py
 
 
 def test_redact_document_masks_every_server_and_secret_keys_elsewhere():

@@ -117,7 +117,10 @@ def test_secret_values_cover_secret_env_headers_secret_env_names_args_and_urls()
     server = {'name': 'a', 'command': 'x', 'secret_env': {'S': 's3cret', 'N': 12345},
               'headers': {'Authorization': 'Bearer hdr'}, 'env': {'API_KEY': 'k1', 'DEBUG': 'dbg'},
               'args': ['--token', 'tok1', 'postgres://u:pw1@db/x'], 'url': 'https://u:pw2@h/mcp'}
-    assert sorted(ent.secret_values(server)) == sorted(['s3cret', '12345', 'Bearer hdr', 'k1', 'tok1', 'pw1', 'pw2'])
+    found = ent.secret_values(server)
+    assert set(['s3cret', '12345', 'Bearer hdr', 'k1', 'tok1', 'pw1', 'pw2']) <= set(found), found
+    assert 'dbg' not in found and 'x' not in found and 'a' not in found  # plain values stay printable
+    assert ent.secret_values('not a mapping') == []
 
 
 # ---------------------------------------------------------------------------------------------

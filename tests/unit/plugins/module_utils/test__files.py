@@ -375,3 +375,28 @@ def test_a_lock_file_the_user_cannot_open_says_the_config_is_not_writable():
     assert outcome.startswith('FileLayerError: %s: the config (or its directory) is not writable by %s: '
                               % (path, pwd.getpwuid(NOBODY).pw_name)), outcome
     assert lock in outcome and 'Permission denied' in outcome
+
+
+@needs_root
+def test_after_root_edited_it_the_owner_can_edit_their_config_again():
+    """The reported failure: root's edit left a root-owned lock and backups/, the owner's next run was refused."""
+    import shutil
+    import tempfile
+    top = tempfile.mkdtemp(prefix='mcpops-owner-')  # directly in /tmp, so the child can reach it
+    try:
+        os.chown(top, NOBODY, NOBODY)
+        path = os.path.join(top, 'claude_desktop_config.json')
+        with open(path, 'wb') as handle:
+            handle.write(b'{"mcpServers": {}}\n')
+        os.chown(path, NOBODY, NOBODY)
+        files.edit_config(_ctx(path), lambda doc: apply_server(doc, 'by-root', 'present', {'command': 'x'}))
+
+        def owners_edit():
+            result = files.edit_config(_ctx(path), lambda doc: apply_server(doc, 'by-owner', 'present', {'command': 'y'}))
+            return '%s %s' % (result.changed, os.path.basename(result.backup_file).endswith('_pre-change.json'))
+
+        outcome = _as_nobody(owners_edit)
+        assert outcome == 'returned: True True', outcome
+        assert sorted(json.loads(open(path, 'rb').read())['mcpServers']) == ['by-owner', 'by-root']
+    finally:
+        shutil.rmtree(top)
