@@ -170,6 +170,8 @@ def main():
         return
     tmp = tempfile.mkdtemp(prefix='bench-logs-')
     try:
+        # One collection root for every child process, inside tmp so it goes with it.
+        os.environ['MCPOPS_COLLECTIONS_PATH'] = collections_root(tmp)
         size = generate(os.path.join(tmp, 'mcp.log'), int(args.mb * 1024 * 1024))
         print('mcp.log: %.1f MB, %d servers' % (size / 1048576.0, len(SERVERS)))
         baseline = measure(tmp, 'bare')

@@ -63,7 +63,7 @@ _SHAPES_RE = re.compile(
     r'|AIza[A-Za-z0-9_-]{35}'                               # Google API key
     r'|eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*'  # JWT
     r')')
-_SHAPE_HINTS = ('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'sk-', 'sk_', 'rk_', 'xox', 'AKIA', 'ASIA', 'AIza', 'eyJ')
+_SHAPE_PROBE_RE = re.compile(r'gh[pousr]_|github_pat_|sk-|[sr]k_|xox|AKIA|ASIA|AIza|eyJ')
 _PEM_RE = re.compile(r'(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)(.*?)'
                      r'(-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)', re.DOTALL)
 URL_CREDENTIALS_RE = re.compile(r'(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/@:\s]*):(?P<pw>[^/@\s]+)@')
@@ -82,7 +82,9 @@ _PAIR_RE = re.compile(r'''(?P<q>["']?)(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)(?P=q)(?P
 _SCHEME_RE = re.compile(r'(?i)(?<![\w-])(?P<scheme>bearer|basic|token)(?P<sep>[ \t]+)'
                         r'(?P<value>[A-Za-z0-9._~+/-]+=*)(?![\w"\'=*])')
 _SCHEME_PREFIX_RE = re.compile(r'^(' + _SCHEME + r'[ \t]+)(\S.*)$', re.DOTALL)
-_HINTS = ('token', 'key', 'secret', 'pass', 'pat', 'credential', 'auth', 'cookie', 'bearer', 'basic', 'pwd')
+# Substring probes (one C-level search each) are far cheaper than the rules; most log lines carry nothing secret.
+_HINT_RE = re.compile(r'(?i)token|key|secret|pass|pat|credential|auth|cookie|bearer|basic|pwd')
+_ANY_RE = re.compile(_HINT_RE.pattern + '|' + _SHAPE_PROBE_RE.pattern + r'|PRIVATE KEY|://')
 
 
 def key_words(key):
@@ -152,8 +154,10 @@ class _Masker(object):
         return text
 
     def pem(self, match):
-        return match.group(1) + ('\n' if match.group(2).startswith('\n') else '') + self.hide(match.group(2).strip()) + \
-            ('\n' if match.group(3) else '') + match.group(3)
+        body = match.group(2)
+        lead = body[:len(body) - len(body.lstrip())]
+        trail = body[len(body.rstrip()):]
+        return match.group(1) + lead + self.hide(body.strip()) + trail + match.group(3)
 
     def shape(self, match):
         return self.hide(match.group(0))
@@ -182,13 +186,11 @@ class _Masker(object):
             self.hide_quoted(match.group('value'))
 
     def pair(self, match):
+        """The replacement for one KEY<sep>value match, or None when the key is not secret."""
+        if not looks_secret_key(match.group('key')):
+            return None
         head = match.group('q') + match.group('key') + match.group('q') + match.group('sep')
         value = match.group('value')
-        if not looks_secret_key(match.group('key')):
-            # Not a secret key, but its value may hold a pair: "Error: GITHUB_TOKEN=x".
-            if value[:1] in '"\'':
-                return head + value[0] + self.pairs(value[1:-1]) + value[0]
-            return head + self.pairs(value)
         if value[:1] in '"\'':
             return head + self.hide_quoted(value)
         scheme = _SCHEME_PREFIX_RE.match(value)
@@ -199,9 +201,26 @@ class _Masker(object):
         return head + self.hide(value)
 
     def pairs(self, text):
+        """Every KEY<sep>value pair; a pair whose key is not secret is skipped up to its value only, so
+        a pair inside that value ("Error: GITHUB_TOKEN=x", "exited: API_KEY: x") is still found."""
         if ':' not in text and '=' not in text:
             return text
-        return _PAIR_RE.sub(self.pair, text)
+        out = []
+        pos = 0
+        while True:
+            match = _PAIR_RE.search(text, pos)
+            if match is None:
+                break
+            replaced = self.pair(match)
+            if replaced is None:
+                out.append(text[pos:match.start('value')])
+                pos = match.start('value')
+            else:
+                out.append(text[pos:match.start()])
+                out.append(replaced)
+                pos = match.end()
+        out.append(text[pos:])
+        return ''.join(out)
 
     def scheme(self, match):
         value = match.group('value')
@@ -213,15 +232,15 @@ class _Masker(object):
     def text(self, text, known=()):
         if known:
             text = self.known(text, known)
+        if not _ANY_RE.search(text):
+            return text
         if 'PRIVATE KEY' in text:
             text = _PEM_RE.sub(self.pem, text)
-        if any(hint in text for hint in _SHAPE_HINTS):
+        if _SHAPE_PROBE_RE.search(text):
             text = _SHAPES_RE.sub(self.shape, text)
         if '@' in text and '://' in text:
             text = URL_CREDENTIALS_RE.sub(self.url, text)
-        lower = text.lower()
-        # Substring probes are far cheaper than the regexes; most log lines carry nothing secret.
-        if any(hint in lower for hint in _HINTS):
+        if _HINT_RE.search(text):
             if ';' in text:
                 text = _CONNSTR_RE.sub(self.connstr, text)
             if '-' in text:
@@ -230,6 +249,9 @@ class _Masker(object):
             text = self.pairs(text)
             text = _SCHEME_RE.sub(self.scheme, text)
         return text
+
+
+_MASKER = _Masker()  # keeps no state when it collects nothing
 
 
 def _known_values(known):
@@ -266,7 +288,7 @@ def mask_text(text, known=()):
     """
     if not isinstance(text, str) or not text:
         return text
-    return _Masker().text(text, _known_values(known))
+    return _MASKER.text(text, _known_values(known) if known else ())
 
 
 def secret_values_in_text(text):

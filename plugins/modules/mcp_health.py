@@ -36,7 +36,7 @@ description:
     that completed the handshake gets its stdin closed and 1 s to exit; then, and at once for a server that
     timed out or misbehaved, the group gets C(SIGTERM) and 1 s later C(SIGKILL). Descendants that left the
     group (found by walking C(/proc) on Linux or C(ps) on macOS) are killed too, so no process is left behind.
-    This shutdown runs beside the result: the module prints its result first and ends only after every
+    This shutdown runs beside the result; the module prints its result first and ends only after every
     server it started is gone.
   - With O(user) and C(become), servers run as that user with that user's C(HOME), C(USER), C(LOGNAME) and C(SHELL).
   - Uses only the Python standard library on the host (no MCP SDK).

@@ -11,6 +11,7 @@ import gzip
 import json
 import os
 import shutil
+import tracemalloc
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -354,31 +355,38 @@ def _write(path, *parts):
                 handle.write(part)
 
 
+@pytest.fixture
+def huge_dir(tmp_path):
+    """tmp_path for a test that writes tens of MB, emptied afterwards (pytest keeps recent tmp dirs)."""
+    yield tmp_path
+    for name in os.listdir(str(tmp_path)):
+        os.remove(str(tmp_path / name))
+
+
 def _marker(count):
     return ' \u2026 [truncated {:,} characters]'.format(count)
 
 
 @pytest.mark.parametrize('level', ['debug', 'error'])
-def test_one_huge_line_keeps_the_head_and_says_how_much_was_cut(tmp_path, level):
+def test_one_huge_line_keeps_the_head_and_says_how_much_was_cut(huge_dir, level):
     # 20 MB in one line, then a normal line; level=error goes through the chunk scanner.
     body = 'Message from server: {"jsonrpc":"2.0","id":1,"error":{"message":"'
-    _write(tmp_path / 'mcp.log', HEAD.replace('[info]', '[error]') + body, 20 * 10 ** 6, '"}}\n',
+    _write(huge_dir / 'mcp.log', HEAD.replace('[info]', '[error]') + body, 20 * 10 ** 6, '"}}\n',
            '2026-01-03T10:00:01.000Z [big] [error] after the big one\n')
-    result = collect(str(tmp_path), level=level)
+    result = collect(str(huge_dir), level=level)
     first, second = result['entries']
     # The head ends where the word that the cap falls into starts: the run of x is dropped whole.
     assert first['message'] == body + _marker(20 * 10 ** 6 + 3)
     assert (second['message'], second['line']) == ('after the big one', 2)
-    assert result['files'][0]['bytes_read'] == os.path.getsize(str(tmp_path / 'mcp.log'))
+    assert result['files'][0]['bytes_read'] == os.path.getsize(str(huge_dir / 'mcp.log'))
 
 
 @pytest.mark.parametrize('level, tail', [('debug', None), ('error', None), ('debug', 1)])
-def test_reading_a_huge_line_allocates_little(tmp_path, level, tail):
-    import tracemalloc
-    _write(tmp_path / 'mcp.log', HEAD + 'Message from server: "', 40 * 10 ** 6, '"\n')
+def test_reading_a_huge_line_allocates_little(huge_dir, level, tail):
+    _write(huge_dir / 'mcp.log', HEAD + 'Message from server: "', 40 * 10 ** 6, '"\n')
     tracemalloc.start()
     try:
-        result = collect(str(tmp_path), level=level, tail=tail)
+        result = collect(str(huge_dir), level=level, tail=tail)
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -424,15 +432,15 @@ def test_pairing_survives_a_cut_request(tmp_path):
     assert set(entries[0]) == ENTRY_KEYS
 
 
-def test_chunk_scanner_hands_a_huge_entry_to_the_line_reader(tmp_path):
+def test_chunk_scanner_hands_a_huge_entry_to_the_line_reader(huge_dir):
     # Lines before and after an entry longer than the scanner's chunks keep their numbers and order.
-    _write(tmp_path / 'mcp.log',
+    _write(huge_dir / 'mcp.log',
            '2026-01-03T10:00:00.000Z [a] [error] before\n',
            '2026-01-03T10:00:01.000Z [a] [info] filler\n' * 1000,
            '2026-01-03T10:00:02.000Z [a] [error] huge ', 9 * 10 ** 6, '\n',
            '2026-01-03T10:00:03.000Z [a] [info] filler\n' * 1000,
            '2026-01-03T10:00:04.000Z [a] [error] after\n')
-    fast = collect(str(tmp_path), level='error')['entries']
+    fast = collect(str(huge_dir), level='error')['entries']
     assert [(e['message'], e['line']) for e in fast] == [
         ('before', 1), ('huge' + _marker(9 * 10 ** 6 + 1), 1002), ('after', 2003)]
 
