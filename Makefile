@@ -65,6 +65,7 @@ help:
 	@echo 'make galaxy-build    ansible-galaxy collection build into build/dist'
 	@echo 'make molecule        molecule test for every scenario found'
 	@echo 'make fleet           pytest tests/fleet over SSH against $(FLEET_HOSTS) namespace hosts (tests/fleet/fleet.sh; root only)'
+	@echo 'make fleet-deps      apt-get install openssh-server and sudo when missing (the fleet hosts'"'"' sshd, the become test)'
 	@echo 'make report-deps     apt-get install chromium when missing (the fleet report browser test; root only)'
 	@echo 'make matrix          units + integration with ansible-core 2.16 (py3.11) and newest (py3.12): matrix-2.16, matrix-latest'
 	@echo '                     (`make test TEST_JOBS=1` runs the stages one after another)'

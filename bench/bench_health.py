@@ -1,18 +1,23 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mcpops contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Benchmark of mcp_health's engine on this machine: prints ratios measured side by side, no pass/fail.
+"""Benchmark of mcp_health on this machine: prints ratios measured side by side, no pass/fail.
 
-  python bench/bench_health.py [--timeout 5] [--claude PATH] [--no-playbook]
+  python bench/bench_health.py [--timeout 5] [--runs 3] [--claude PATH] [--mixed] [--no-playbook]
 
-1. 20 mixed servers (real npm/PyPI servers + stubs): sequential (one at a time) vs concurrent wall time,
-   and concurrent wall vs the CPU floor (sum of per-check CPU time / cores).
-2. The same set with one hanging server: wall vs timeout + 2 s.
-3. ansible-playbook with mcp_health vs `claude mcp list` (npm @anthropic-ai/claude-code, MCP_TIMEOUT set to
-   the same timeout, servers in ~/.claude.json of a temporary HOME), including processes left behind.
+1. Five servers (good, hanging, crashing, missing, wrong protocol), timeout 5 s: the mcp_health module run
+   as Ansible runs it (its own process, arguments from a file) against `claude mcp list` (npm
+   @anthropic-ai/claude-code, MCP_TIMEOUT=5000, the same servers in ~/.claude.json of a temporary HOME):
+   the module's own time (process start to result on stdout) and its exit, claude's wall time, whether each
+   gave a reason for all five, and processes left behind by each.
+2. What the dual-era probe costs on real servers (mcp-server-time from PyPI, server-everything,
+   server-filesystem and server-memory from npm) and on the stub kinds: the handshake latency with the
+   probe (era unknown) against the same server with its era remembered (as history_file does).
+3. With --mixed: 20 mixed servers sequential vs concurrent vs the CPU floor, and the set with one hanging
+   server (the engine's throughput; slow on a shared machine), then the same via ansible-playbook.
 
 Run it from the repository root with the venv that has mcp-server-time and ansible-core, after `make venv`
-(node_modules/.bin has the npm servers).
+(node_modules/.bin has the npm servers and claude).
 """
 
 from __future__ import absolute_import, division, print_function

@@ -83,8 +83,9 @@ _SCHEME_RE = re.compile(r'(?i)(?<![\w-])(?P<scheme>bearer|basic|token)(?P<sep>[ 
                         r'(?P<value>[A-Za-z0-9._~+/-]+=*)(?![\w"\'=*])')
 _SCHEME_PREFIX_RE = re.compile(r'^(' + _SCHEME + r'[ \t]+)(\S.*)$', re.DOTALL)
 # Substring probes (one C-level search each) are far cheaper than the rules; most log lines carry nothing secret.
-_HINT_RE = re.compile(r'(?i)token|key|secret|pass|pat|credential|auth|cookie|bearer|basic|pwd')
-_ANY_RE = re.compile(_HINT_RE.pattern + '|' + _SHAPE_PROBE_RE.pattern + r'|PRIVATE KEY|://')
+# On the lower-cased text; a literal alternation beats (?i) by a factor of six in CPython's re.
+_HINT_RE = re.compile(r'token|key|secret|pass|pat|credential|auth|cookie|bearer|basic|pwd')
+_ANY_RE = re.compile(_HINT_RE.pattern + r'|gh[pousr]_|sk-|[sr]k_|xox|akia|asia|aiza|eyj')
 
 
 def key_words(key):
@@ -232,15 +233,17 @@ class _Masker(object):
     def text(self, text, known=()):
         if known:
             text = self.known(text, known)
-        if not _ANY_RE.search(text):
+        lower = text.lower()
+        url = '@' in text and '://' in text
+        if not url and not _ANY_RE.search(lower):
             return text
+        if url:
+            text = URL_CREDENTIALS_RE.sub(self.url, text)
         if 'PRIVATE KEY' in text:
             text = _PEM_RE.sub(self.pem, text)
         if _SHAPE_PROBE_RE.search(text):
             text = _SHAPES_RE.sub(self.shape, text)
-        if '@' in text and '://' in text:
-            text = URL_CREDENTIALS_RE.sub(self.url, text)
-        if _HINT_RE.search(text):
+        if _HINT_RE.search(lower):
             if ';' in text:
                 text = _CONNSTR_RE.sub(self.connstr, text)
             if '-' in text:

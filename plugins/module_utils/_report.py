@@ -407,7 +407,7 @@ def _row_html(row):
     )
 
 
-_ROW_COLS = ('<colgroup><col style="width:118px"><col style="width:12%"><col style="width:12%"><col style="width:120px">'
+_ROW_COLS = ('<colgroup><col style="width:118px"><col style="width:11%"><col style="width:11%"><col style="width:120px">'
              '<col style="width:80px"><col style="width:58px"><col style="width:156px"><col></colgroup>')
 _ROW_HEAD = (_ROW_COLS + '<thead><tr><th>Status</th><th>Host</th><th>Server</th><th>Reason</th><th class="num">Latency</th>'
              '<th class="num">Tools</th><th>Last deploy</th><th>Details</th></tr></thead>')

@@ -66,7 +66,9 @@ check_key_path() {
 
 ensure_user() {
     if ! getent passwd "$TEST_USER" >/dev/null; then
-        useradd --system --user-group --no-create-home --home-dir "$TEST_USER_HOME" --shell /bin/bash "$TEST_USER"
+        # A second fleet starting at the same moment may win the race: only its absence afterwards is an error.
+        useradd --system --user-group --no-create-home --home-dir "$TEST_USER_HOME" --shell /bin/bash "$TEST_USER" \
+            || getent passwd "$TEST_USER" >/dev/null || die "cannot create user $TEST_USER"
     fi
     # UsePAM no rejects locked ('!') accounts even for key logins: '*' = no password, not locked.
     case "$(getent shadow "$TEST_USER" | cut -d: -f2)" in

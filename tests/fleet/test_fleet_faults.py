@@ -10,7 +10,7 @@ __metaclass__ = type
 import errno
 import os
 
-from conftest import base_vars, failure_text, npm_server, outcome, reached, sha256, strict_json, stub_server, wait_for_event
+from _fleet import base_vars, failure_text, npm_server, outcome, reached, sha256, strict_json, stub_server, wait_for_event
 
 SEED = {'globalShortcut': 'Ctrl+Space', 'mcpServers': {'legacy': {'command': '/bin/true', 'disabled': True}}}
 

@@ -16,7 +16,7 @@ import os
 import pwd
 import re
 
-from conftest import base_vars, failure_text, npm_server, outcome, stub_server, tree
+from _fleet import base_vars, failure_text, npm_server, outcome, stub_server, tree
 
 SEED = {'globalShortcut': 'Ctrl+Space', 'mcpServers': {'legacy': {'command': '/bin/true', 'disabled': True}}}
 CORRUPT = b'{\n  "globalShortcut": "Ctrl+Space",\n  "mcpServers": {\n    "legacy": {"command": "/bin/true"},\n  }\n}\n'

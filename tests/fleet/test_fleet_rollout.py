@@ -15,7 +15,7 @@ import os
 
 import pytest
 
-from conftest import base_vars, failure_text, npm_server, outcome, reached, stub_server
+from _fleet import base_vars, failure_text, npm_server, outcome, reached, stub_server
 
 SECRET = 'fleet-not-a-real-token-5f3a9c'
 SEED = {'globalShortcut': 'Ctrl+Space', 'mcpServers': {'legacy': {'command': '/bin/true', 'disabled': True}}}

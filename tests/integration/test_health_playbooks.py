@@ -160,7 +160,9 @@ def test_real_servers_and_misbehaving_stubs_in_one_run(config_root, run_playbook
     assert {'create_entities', 'read_graph', 'search_nodes'} <= set(by_name['memory']['tools'])
     for name in ('time', 'everything', 'filesystem', 'memory'):
         server = by_name[name]
-        assert server['protocol_version'] in ('2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05')
+        # mcp-server-time (PyPI) is dual-era and answers the server/discover probe; the npm servers are legacy
+        assert (server['era'], server['protocol_version']) == (
+            ('modern', '2026-07-28') if name == 'time' else ('legacy', '2025-11-25')), server
         assert server['tool_count'] == len(server['tools']) > 0
         assert 0 < server['latency_ms'] <= server['duration_ms']
 
@@ -273,6 +275,6 @@ def test_remote_servers_over_streamable_http(config_root, run_playbook, everythi
     assert 'echo' in servers['remote']['tools']
     assert servers['remote']['server_info']['name'] == 'mcp-servers/everything'
     assert servers['authed']['reason'] == 'ok' and servers['authed']['tools'] == ['remote_echo']
-    assert servers['denied']['reason'] == 'protocol_error' and '401' in servers['denied']['message']
+    assert servers['denied']['reason'] == 'auth_required' and '401' in servers['denied']['message']
     assert servers['nothing']['reason'] == 'not_found'
     assert HEADER_SECRET not in run.all_text

@@ -139,6 +139,10 @@ def test_report_matches_the_hosts_real_health_results(fleet, run_playbook, tmp_p
                        extravars={'mcp_report_dir': report_dir, 'mcp_health_timeout': 20})
     text, report, page = read_report(report_dir)
 
+    # The file is the filter's own rendering (no templating round trip reformatted it).
+    assert text == json.dumps(report, indent=2, ensure_ascii=False) + '\n'
+    assert text.startswith('{\n  "schema_version": 1,')
+
     # The report never fails a host for what it finds; the unreachable host is a row, not a stop.
     assert run.stats[GONE]['failures'] == 0 and run.stats[GONE]['unreachable'] == 0
     assert sorted(e['host'] for e in report['hosts']) == [HEALTHY, BROKEN, EMPTY, GONE]
@@ -253,3 +257,20 @@ def test_health_playbook_writes_the_report_and_a_later_report_play_reuses_its_re
         real = run.result(HEALTH_PLAYBOOK_TASK, host)
         assert sorted((s['name'], s['status'], s['latency_ms']) for s in real['servers']) == sorted(
             (r['server'], r['status'], r['latency_ms']) for r in rows_of(from_report, host))
+
+
+def test_verify_role_writes_the_report_also_when_a_check_failed(fleet, run_playbook, tmp_path):
+    """The verify role's optional last step runs in an always: the host that failed verification is in the report."""
+    inventory, _ = fleet
+    report_dir = str(tmp_path / 'from-verify')
+    playbook = [{'hosts': '%s,%s' % (HEALTHY, BROKEN), 'gather_facts': False, 'roles': [{'role': 'mcpops.mcp.verify'}]}]
+    run = run_playbook(playbook, inventory=inventory, expect_rc=None, extravars={
+        'mcp_report_dir': report_dir, 'mcp_verify_require_backup': False, 'mcp_health_timeout': 20,
+        'mcp_servers': [{'name': 'time'}, {'name': 'crash'}]})
+    # bravo's declared crash server is unhealthy; alpha has no crash entry (missing), so only its time is checked.
+    assert run.stats[BROKEN]['failures'] == 1 and run.rc != 0
+    _, report, _ = read_report(report_dir)
+    assert dict((e['host'], (e['status'], e['source'])) for e in report['hosts']) == {
+        BROKEN: ('unhealthy', 'verify'), HEALTHY: ('healthy', 'verify')}
+    assert [(r['host'], r['server'], r['status']) for r in report['rows']] == [
+        (BROKEN, 'crash', 'unhealthy'), (HEALTHY, 'time', 'healthy'), (BROKEN, 'time', 'healthy')]

@@ -197,11 +197,11 @@ def test_history_counts_failures_in_a_row_and_remembers_last_healthy(tmp_path):
 def test_history_skips_torn_lines_and_missing_file(tmp_path):
     path = tmp_path / 'h.jsonl'
     assert h.read_history(str(path), ['a']) == {'a': {'consecutive_failures': 0, 'last_seen': None,
-                                                      'last_duration_ms': None}}
+                                                      'last_duration_ms': None, 'era': None, 'target': None}}
     path.write_text('{"name": "a", "status": "healthy", "time": "T0"}\nnot json\n'
                     '{"name": "a", "status": "unhealthy", "duration_ms": 7}\n{"na')
     assert h.read_history(str(path), ['a']) == {'a': {'consecutive_failures': 1, 'last_seen': 'T0',
-                                                      'last_duration_ms': 7}}
+                                                      'last_duration_ms': 7, 'era': None, 'target': None}}
 
 
 def test_start_order_puts_last_runs_slowest_and_new_servers_first():
@@ -223,7 +223,7 @@ def test_history_reads_only_the_tail(tmp_path, monkeypatch):
             handle.write(json.dumps({'name': 'a', 'status': 'healthy', 'time': 'T%d' % i}) + '\n')
     monkeypatch.setattr(h, 'HISTORY_READ_CHUNK', 4096)
     assert h.read_history(str(path), ['a'])['a'] == {'consecutive_failures': 0, 'last_seen': 'T19999',
-                                                     'last_duration_ms': None}
+                                                     'last_duration_ms': None, 'era': None, 'target': None}
 
 
 @settings(max_examples=60, deadline=None)
@@ -239,3 +239,30 @@ def test_reverse_lines_matches_forward_reading(tmp_path_factory, chunks, chunk_s
     finally:
         h.HISTORY_READ_CHUNK = saved
     assert got == [line for line in reversed(data.split(b'\n')) if line.strip()]
+
+
+def test_remembered_era_only_for_the_same_server_after_a_healthy_run(tmp_path):
+    path = tmp_path / 'h.jsonl'
+    modern = h.target_from_entry('m', stub_entry('modern'), 5)
+    legacy = h.target_from_entry('l', stub_entry('ok'), 5)
+    results = h.run_checks([modern, legacy])
+    assert [r['era'] for r in results] == ['modern', 'legacy']
+    h.append_history(str(path), h.history_records(results, h.utc_now(), targets=[modern, legacy]))
+    previous = h.read_history(str(path), ['m', 'l'])
+    assert (h.remembered_era(modern, previous), h.remembered_era(legacy, previous)) == ('modern', 'legacy')
+    # another command under the same name (a redeploy) is probed again
+    assert h.remembered_era(h.target_from_entry('l', stub_entry('dual'), 5), previous) is None
+    # an unhealthy latest run forgets the era: the next check probes
+    failed = dict(results[1], status='unhealthy', reason='timeout', era=None)
+    h.append_history(str(path), h.history_records([failed], h.utc_now(), targets=[legacy]))
+    assert h.remembered_era(legacy, h.read_history(str(path), ['l'])) is None
+
+
+def test_run_checks_with_a_reaper_reports_before_the_shutdown():
+    from ansible_collections.mcpops.mcp.plugins.module_utils import _protocol
+    reaper = _protocol.Reaper()
+    target = h.target_from_entry('t', stub_entry('hang_term'), 1)
+    started = time.monotonic()
+    result = h.run_checks([target], reaper=reaper)[0]
+    assert result['reason'] == 'timeout' and time.monotonic() - started < 1 + 0.5  # SIGTERM is ignored: +1 s unseen
+    assert reaper.join(timeout=5)
