@@ -45,7 +45,7 @@ MARKER = 'mcpops-bench-%s' % uuid.uuid4().hex[:10]
 
 COLLECTIONS = collections_root()
 
-from ansible_collections.mcpops.mcp.plugins.module_utils import _health  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.mcpops.mcp.plugins.module_utils import _health, _protocol  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.mcpops.mcp.tests.servers.procs import processes_with  # noqa: E402  pylint: disable=wrong-import-position
 
 
@@ -132,8 +132,7 @@ def run_playbook(home, task):
 
 
 def find_claude(explicit):
-    for candidate in (explicit, os.path.join(REPO, 'node_modules', '.bin', 'claude'), '/tmp/cc/node_modules/.bin/claude',
-                      shutil.which('claude')):
+    for candidate in (explicit, os.path.join(REPO, 'node_modules', '.bin', 'claude'), shutil.which('claude')):
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -160,12 +159,166 @@ def ratio(a, b):
     return a / b if b else float('nan')
 
 
+def five_servers():
+    """name -> config entry: the five kinds of the comparison, each carrying the marker for the leftover count."""
+    env = {'MCPOPS_TEST_MARKER': MARKER}
+
+    def stub(mode):
+        return {'command': sys.executable, 'args': [STUB, '--mode=' + mode, '--marker=' + MARKER], 'env': env}
+    return {
+        'good': {'command': find('mcp-server-time'), 'args': [], 'env': env},
+        'hanging': stub('hang'),
+        'crashing': stub('crash'),
+        'missing': {'command': 'mcpops-no-such-server-' + MARKER, 'args': [], 'env': env},
+        'wrong_protocol': stub('bad_version'),
+    }
+
+
+def run_module(home, config_path, timeout, root=None):
+    """The module as Ansible runs it: its own Python process, arguments from a file.
+
+    root: another collections root to run the module from (a baseline checkout), default this one.
+    Returns (seconds to the result on stdout, seconds to exit, result dict).
+    """
+    args_path = os.path.join(home, 'args-%s.json' % uuid.uuid4().hex[:6])
+    with open(args_path, 'w') as handle:
+        json.dump({'ANSIBLE_MODULE_ARGS': {'config_path': config_path, 'timeout': int(timeout),
+                                           'fail_on_unhealthy': False}}, handle)
+    root = root or COLLECTIONS
+    module = os.path.join(root, 'ansible_collections', 'mcpops', 'mcp', 'plugins', 'modules', 'mcp_health.py')
+    env = dict(os.environ, PYTHONPATH=root, HOME=home)
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, module, args_path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=env, cwd=home)
+    result, result_at = None, None
+    for line in proc.stdout:
+        text = line.decode('utf-8', 'replace').strip()
+        if text.startswith('{'):
+            result_at = time.monotonic() - started
+            result = json.loads(text)
+            break
+    proc.stdout.read()
+    proc.wait()
+    exited = time.monotonic() - started
+    return result_at, exited, result
+
+
+def median(values):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return float('nan')
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2.0
+
+
+def compare(opts):
+    """Section 1: mcp_health (module) vs claude mcp list on the five servers."""
+    servers = five_servers()
+    home = tempfile.mkdtemp(prefix='mcpops-bench-home-')
+    config_path = os.path.join(home, 'claude_desktop_config.json')
+    with open(config_path, 'w') as handle:
+        json.dump({'mcpServers': servers}, handle)
+    claude = find_claude(opts.claude)
+    print('\n1. five servers (good = mcp-server-time, hanging, crashing, missing, wrong protocol), timeout %g s, '
+          '%d runs each, alternating' % (opts.timeout, opts.runs))
+    own, exits, cl_walls, module_left, claude_left, base_own, base_exits = [], [], [], [], [], [], []
+    reasons, claude_text = None, ''
+    for _run in range(opts.runs):
+        if opts.baseline:
+            result_at, exited, _result = run_module(home, config_path, opts.timeout, opts.baseline)
+            base_own.append(result_at)
+            base_exits.append(exited)
+            kill_leftovers()
+        result_at, exited, result = run_module(home, config_path, opts.timeout)
+        own.append(result_at)
+        exits.append(exited)
+        module_left.append(leftovers())
+        kill_leftovers()
+        if result:
+            reasons = [(s['name'], s['reason'], s.get('era')) for s in result['servers']]
+        if claude:
+            cl_wall, _rc, claude_text, _home = run_claude(claude, servers, opts.timeout)
+            cl_walls.append(cl_wall)
+            time.sleep(1.0)
+            claude_left.append(leftovers())
+            kill_leftovers()
+    print('   mcp_health own time (process start to result)  median %.2f s  (runs: %s)'
+          % (median(own), ', '.join('%.2f' % v for v in own if v is not None)))
+    print('   mcp_health process exit (all servers reaped)   median %.2f s' % median(exits))
+    print('   mcp_health reasons: %s' % ', '.join('%s=%s%s' % (n, r, '/' + e if e else '') for n, r, e in reasons or []))
+    print('   mcp_health processes left behind: %s' % module_left)
+    if opts.baseline:
+        print('   baseline mcp_health (%s): own time median %.2f s, exit %.2f s; this / baseline own time %.2fx'
+              % (opts.baseline, median(base_own), median(base_exits), ratio(median(own), median(base_own))))
+    if not claude:
+        print('   claude: not installed (npm ci installs @anthropic-ai/claude-code); comparison skipped')
+        return
+    lines = [line for line in claude_text.splitlines() if ':' in line and ' - ' in line]
+    print('   claude mcp list wall time                      median %.2f s  (runs: %s)'
+          % (median(cl_walls), ', '.join('%.2f' % v for v in cl_walls if v is not None)))
+    print('   claude mcp list says: %s' % ' | '.join(_short_line(line) for line in lines))
+    print('   claude processes left behind: %s' % claude_left)
+    print('   mcp_health own time / claude mcp list      %.2fx' % ratio(median(own), median(cl_walls)))
+    print('   mcp_health process exit / claude mcp list  %.2fx' % ratio(median(exits), median(cl_walls)))
+
+
+def _short_line(line):
+    name, _sep, rest = line.partition(':')
+    return '%s:%s' % (name.strip(), rest.rpartition(' - ')[2].strip())
+
+
+def probe_cost(opts):
+    """Section 2: handshake latency with the dual-era probe vs with the era remembered."""
+    fs_root = tempfile.mkdtemp(prefix='mcpops-bench-fs-')
+    env = {'MCPOPS_TEST_MARKER': MARKER}
+    real = [('mcp-server-time (PyPI)', find('mcp-server-time'), []),
+            ('server-everything (npm)', find('mcp-server-everything'), []),
+            ('server-filesystem (npm)', find('mcp-server-filesystem'), [fs_root]),
+            ('server-memory (npm)', find('mcp-server-memory'), [])]
+    stubs = [('stub %s' % mode, sys.executable, [STUB, '--mode=' + mode, '--marker=' + MARKER])
+             for mode in ('modern', 'dual', 'ok', 'legacy_silent')]
+    print('\n2. cost of the era probe: handshake latency (ms) probing vs era remembered, median of %d each, '
+          'probe window %.1f s' % (opts.probe_runs, _protocol.PROBE_WINDOW))
+    print('   %-26s %-7s %9s %10s %8s %8s' % ('server', 'era', 'probed', 'remembered', 'cost', 'ratio'))
+    for label, command, args in real + stubs:
+        probed, known, era = [], [], None
+        for _i in range(opts.probe_runs):
+            environment = _protocol.server_environment(env)
+            first = _protocol.probe_stdio(label, command, args, environment, timeout=15)
+            era = first['era'] or era
+            probed.append(first['latency_ms'])
+            second = _protocol.probe_stdio(label, command, args, environment, timeout=15, era=era)
+            known.append(second['latency_ms'])
+        p_med, k_med = median(probed), median(known)
+        print('   %-26s %-7s %9.0f %10.0f %+8.0f %7.2fx' % (label, era, p_med, k_med, p_med - k_med, ratio(p_med, k_med)))
+    print('   (a modern server\'s remembered era still sends server/discover: it is its identity request,'
+          ' so its cost is noise)')
+    print('   processes left behind: %d' % leftovers())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
-    parser.add_argument('--timeout', type=float, default=5.0, help='per-server timeout for the hang set and the comparison')
-    parser.add_argument('--claude', help='path of the claude CLI (default: node_modules/.bin, /tmp/cc, PATH)')
-    parser.add_argument('--no-playbook', action='store_true', help='skip the ansible-playbook/claude comparison')
+    parser.add_argument('--timeout', type=float, default=5.0, help='per-server timeout for the comparison and the hang set')
+    parser.add_argument('--runs', type=int, default=3, help='runs of each tool in the comparison')
+    parser.add_argument('--probe-runs', type=int, default=5, help='runs per server for the probe cost')
+    parser.add_argument('--claude', help='path of the claude CLI (default: node_modules/.bin, PATH)')
+    parser.add_argument('--mixed', action='store_true', help='also the 20-server throughput sections')
+    parser.add_argument('--no-playbook', action='store_true', help='with --mixed: skip the ansible-playbook run')
+    parser.add_argument('--only', choices=('compare', 'probe'), help='run only this section')
+    parser.add_argument('--baseline', help='a collections root with another mcp_health to time alongside (e.g. '
+                                           'git archive of an older commit under ansible_collections/mcpops/mcp)')
     opts = parser.parse_args()
+    print('mcp_health benchmark: %d cores, Python %s, load average %s'
+          % (os.cpu_count() or 1, sys.version.split()[0], ' '.join('%.1f' % v for v in os.getloadavg())))
+    if opts.only != 'probe':
+        compare(opts)
+    if opts.only != 'compare':
+        probe_cost(opts)
+    if opts.mixed:
+        mixed(opts)
+
+
+def mixed(opts):
     cores = os.cpu_count() or 1
     fs_root = tempfile.mkdtemp(prefix='mcpops-bench-fs-')
     servers = mixed_servers(fs_root)
@@ -180,7 +333,7 @@ def main():
     floor = sum(cpu) / cores
     default_c = _health.default_concurrency(len(targets))
     conc_wall, conc_results = concurrent(targets)
-    print('\n1. 20 mixed servers')
+    print('\n3a. 20 mixed servers')
     print('   sequential wall          %6.2f s  (sum of check durations %.2f s)'
           % (seq_wall, sum(r['duration_ms'] for r in seq_results) / 1000.0))
     print('   CPU of all checks        %6.2f s  -> CPU floor on %d cores %.2f s' % (sum(cpu), cores, floor))
@@ -193,7 +346,7 @@ def main():
     unhealthy = [(r['name'], r['reason']) for r in conc_results if r['status'] != 'healthy']
     print('   unhealthy (expected: the crash stub only): %s' % unhealthy)
 
-    print('\n2. same set with one hanging server, timeout %g s (bound: timeout + 2 s = %g s)'
+    print('\n3b. same set with one hanging server, timeout %g s (bound: timeout + 2 s = %g s)'
           % (opts.timeout, opts.timeout + 2))
     hang_servers = mixed_servers(fs_root, hang=True)
     for label, order in (('hanging server checked first', 'first'), ('hanging server checked last', 'last')):
@@ -230,7 +383,7 @@ def main():
     pb_wall, rc = run_playbook(home, {'name': 'health', 'mcpops.mcp.mcp_health': {
         'config_path': config_path, 'timeout': int(opts.timeout), 'fail_on_unhealthy': False}})
     task_seconds = pb_wall - baseline
-    print('\n3. same hang set (timeout %g s): ansible-playbook mcp_health vs claude mcp list' % opts.timeout)
+    print('\n3c. same hang set (timeout %g s): ansible-playbook mcp_health vs claude mcp list' % opts.timeout)
     print('   ansible-playbook wall %.2f s (rc %d); minus a ping-only playbook (%.2f s) = module %.2f s;\n     '
           'left behind: %d' % (pb_wall, rc, baseline, task_seconds, leftovers()))
     claude = find_claude(opts.claude)

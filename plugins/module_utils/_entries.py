@@ -34,6 +34,24 @@ REMOTE_FIELDS = ('url', 'type', 'headers')
 STATES = ('present', 'absent')
 
 
+def entry_argument_spec(name_required=False):
+    """The options of one declared entry: mcp_server's top level and each item of mcp_servers' servers.
+
+    One copy, so the no_log flags of secret_env and headers are set in one place.
+    """
+    return dict(
+        name=dict(type='str', required=name_required),
+        state=dict(type='str', default='present', choices=list(STATES)),
+        command=dict(type='str'),
+        args=dict(type='list', elements='raw'),
+        env=dict(type='dict'),
+        secret_env=dict(type='dict', no_log=True),
+        url=dict(type='str'),
+        type=dict(type='str'),
+        headers=dict(type='dict', no_log=True),
+    )
+
+
 class EntryProblems(ValueError):
     """Declared entries we refuse to apply. .problems is the list of sentences; str() joins them."""
 

@@ -401,8 +401,8 @@ def secret_values_in_env(env):
     found = []
     for key, value in env.items():
         text = _arg_text(value)
-        if text is None or not text:
-            continue
+        if text is None or _plain(text):
+            continue  # 'true', 'null': registering them would mask every 'true' in the output
         if looks_secret_key(key):
             found.append(text)
         else:

@@ -252,23 +252,14 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._entries import (
     edit_diff,
     name_problems,
     needs_the_file,
+    entry_argument_spec,
     plan_entries,
     secret_values,
 )
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import FileLayerError, edit_config
 from ansible_collections.mcpops.mcp.plugins.module_utils._redact import module_hiding_secrets
 
-SERVER_OPTIONS = dict(
-    name=dict(type='str'),
-    state=dict(type='str', default='present', choices=['present', 'absent']),
-    command=dict(type='str'),
-    args=dict(type='list', elements='raw'),
-    env=dict(type='dict'),
-    secret_env=dict(type='dict', no_log=True),
-    url=dict(type='str'),
-    type=dict(type='str'),
-    headers=dict(type='dict', no_log=True),
-)
+SERVER_OPTIONS = entry_argument_spec()
 
 
 def fail_with_problems(module, ctx, problems):

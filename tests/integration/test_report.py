@@ -113,8 +113,8 @@ def fleet(new_config_root, local_inventory, tmp_path):
         BROKEN: {'mcp_config_path': broken.config_path},
         EMPTY: {'mcp_config_path': empty.config_path},
         GONE: {'ansible_connection': 'ssh', 'ansible_host': '127.0.0.1', 'ansible_port': closed_port(),
-                 'ansible_ssh_common_args': '-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5',
-                 'ansible_python_interpreter': '/usr/bin/python3'},
+               'ansible_ssh_common_args': '-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5',
+               'ansible_python_interpreter': '/usr/bin/python3'},
     })
     return inventory, {HEALTHY: healthy, BROKEN: broken, EMPTY: empty}
 
@@ -229,7 +229,7 @@ def browser_checks(html_path, tmp_path):
 
 def test_health_playbook_writes_the_report_and_a_later_report_play_reuses_its_results(fleet, run_playbook, tmp_path):
     """health.yml with mcp_report_dir writes the report itself; report.yml in the same run checks nothing again."""
-    inventory, _ = fleet
+    inventory, dummy = fleet
     first_dir, second_dir = str(tmp_path / 'from-health'), str(tmp_path / 'from-report')
     playbook = [
         {'import_playbook': os.path.join(PLAYBOOKS, 'health.yml'), 'vars': {'mcp_report_dir': first_dir}},
@@ -245,8 +245,8 @@ def test_health_playbook_writes_the_report_and_a_later_report_play_reuses_its_re
                        extravars={'mcp_health_fail': False, 'mcp_health_timeout': 20})
     # health.yml fails the host without a config and loses the unreachable one; the report still has both.
     assert run.rc != 0
-    _, from_health, _ = read_report(first_dir)
-    _, from_report, _ = read_report(second_dir)
+    dummy, from_health, dummy = read_report(first_dir)
+    dummy, from_report, dummy = read_report(second_dir)
     for report in (from_health, from_report):
         statuses = dict((e['host'], (e['status'], e['source'])) for e in report['hosts'])
         assert statuses == {GONE: ('unreachable', 'health'), EMPTY: ('error', 'health'),
@@ -261,7 +261,7 @@ def test_health_playbook_writes_the_report_and_a_later_report_play_reuses_its_re
 
 def test_verify_role_writes_the_report_also_when_a_check_failed(fleet, run_playbook, tmp_path):
     """The verify role's optional last step runs in an always: the host that failed verification is in the report."""
-    inventory, _ = fleet
+    inventory, dummy = fleet
     report_dir = str(tmp_path / 'from-verify')
     playbook = [{'hosts': '%s,%s' % (HEALTHY, BROKEN), 'gather_facts': False, 'roles': [{'role': 'mcpops.mcp.verify'}]}]
     run = run_playbook(playbook, inventory=inventory, expect_rc=None, extravars={
@@ -269,7 +269,7 @@ def test_verify_role_writes_the_report_also_when_a_check_failed(fleet, run_playb
         'mcp_servers': [{'name': 'time'}, {'name': 'crash'}]})
     # bravo's declared crash server is unhealthy; alpha has no crash entry (missing), so only its time is checked.
     assert run.stats[BROKEN]['failures'] == 1 and run.rc != 0
-    _, report, _ = read_report(report_dir)
+    dummy, report, dummy = read_report(report_dir)
     assert dict((e['host'], (e['status'], e['source'])) for e in report['hosts']) == {
         BROKEN: ('unhealthy', 'verify'), HEALTHY: ('healthy', 'verify')}
     assert [(r['host'], r['server'], r['status']) for r in report['rows']] == [

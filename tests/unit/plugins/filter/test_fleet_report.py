@@ -17,9 +17,9 @@ from ansible_collections.mcpops.mcp.plugins.filter.fleet_report import FilterMod
 
 FILTERS = FilterModule().filters()
 
+TIME = {'name': 'time', 'status': 'healthy', 'reason': 'ok', 'latency_ms': 5, 'tool_count': 2, 'tools': ['a', 'b']}
 HOSTVARS = {
-    'web1': {'mcp_report_health': {'servers': [{'name': 'time', 'status': 'healthy', 'reason': 'ok', 'latency_ms': 5,
-                                                 'tool_count': 2, 'tools': ['a', 'b']}], 'config_path': '/c'},
+    'web1': {'mcp_report_health': {'config_path': '/c', 'servers': [TIME]},
              'deploy_result': {'status': 'deployed', 'changes': ['time']}},
     'web2': {'verify_health': {'skipped': True},
              'mcp_health_result': {'unreachable': True, 'msg': 'Failed to connect'}},

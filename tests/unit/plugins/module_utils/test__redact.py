@@ -295,9 +295,10 @@ def test_args_are_masked_argv_aware():
 
 def test_env_values_are_masked_by_key_or_by_content():
     env = {'DATABASE_URL': 'postgres://u:PGSECRET@db/x', 'STRIPE': STRIPE, 'GH_TOKEN': 'x1', 'DEBUG': '1',
-           'CONN': 'Server=db;Password=connpw1;', 'N': 3, 'EMPTY_TOKEN': ''}
+           'CONN': 'Server=db;Password=connpw1;', 'N': 3, 'EMPTY_TOKEN': '', 'USE_TOKEN': 'true'}
     assert _redact.mask_env(env) == {'DATABASE_URL': 'postgres://u:%s@db/x' % MASK, 'STRIPE': MASK, 'GH_TOKEN': MASK,
-                                     'DEBUG': '1', 'CONN': 'Server=db;Password=%s;' % MASK, 'N': 3, 'EMPTY_TOKEN': ''}
+                                     'DEBUG': '1', 'CONN': 'Server=db;Password=%s;' % MASK, 'N': 3, 'EMPTY_TOKEN': '',
+                                     'USE_TOKEN': 'true'}
     assert sorted(_redact.secret_values_in_env(env)) == sorted(['PGSECRET', STRIPE, 'x1', 'connpw1'])
 
 

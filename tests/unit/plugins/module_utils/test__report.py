@@ -65,7 +65,7 @@ def test_a_host_without_server_results_is_one_row_that_says_why(result, status, 
 
 
 def test_ansible_core_task_failed_prefix_is_dropped():
-    _, rows = rep.host_rows('h1', UNREACHABLE)
+    dummy, rows = rep.host_rows('h1', UNREACHABLE)
     assert not rows[0]['message'].startswith('Task failed')
 
 
@@ -86,13 +86,13 @@ def test_every_server_is_a_row_with_status_reason_latency_tools():
 
 def test_a_health_task_that_failed_on_unhealthy_servers_still_reports_them():
     result = health(server('crash', 'unhealthy', 'exited'), failed=True, msg='1 unhealthy MCP server: crash')
-    _, rows = rep.host_rows('h', result)
+    dummy, rows = rep.host_rows('h', result)
     assert [(r['server'], r['status']) for r in rows] == [('crash', 'unhealthy')]
 
 
 def test_stderr_keeps_its_last_lines_only():
     tail = '\n'.join('line %d' % i for i in range(30))
-    _, rows = rep.host_rows('h', health(server('x', 'unhealthy', 'exited', stderr_tail=tail)))
+    dummy, rows = rep.host_rows('h', health(server('x', 'unhealthy', 'exited', stderr_tail=tail)))
     assert rows[0]['stderr_tail'].splitlines() == ['line %d' % i for i in range(30 - rep.STDERR_REPORT_LINES, 30)]
 
 
@@ -116,13 +116,13 @@ def test_deploy_outcome_from_the_deploy_roles_fact():
 
 
 def test_rows_carry_the_deploy_status_and_whether_the_server_changed():
-    _, rows = rep.host_rows('h', health(server('time'), server('fs')), {'status': 'deployed', 'changes': ['time']})
+    dummy, rows = rep.host_rows('h', health(server('time'), server('fs')), {'status': 'deployed', 'changes': ['time']})
     assert dict((r['server'], (r['deploy_status'], r['deploy_changed'])) for r in rows) == {
         'time': ('deployed', True), 'fs': ('deployed', False)}
 
 
 def test_a_failed_deploy_puts_healthy_rows_among_the_failures():
-    _, rows = rep.host_rows('h', health(server('time')), {'status': 'rolled_back', 'changes': ['time'], 'message': 'x'})
+    dummy, rows = rep.host_rows('h', health(server('time')), {'status': 'rolled_back', 'changes': ['time'], 'message': 'x'})
     assert rows[0]['status'] == 'healthy' and rows[0]['attention'] is True
 
 
@@ -224,7 +224,7 @@ class TaggedStr(str):
 def test_lazy_containers_and_str_subclasses_become_plain_data():
     result = LazyMapping({'servers': (LazyMapping(dict(server('t'), name=TaggedStr('t'))),), 'config_path': TaggedStr('/c')})
     report = rep.build_report([{'host': TaggedStr('h'), 'health': result}], generated_at=GENERATED)
-    assert type(report['rows'][0]['server']) is str and type(report['rows'][0]['host']) is str
+    assert not isinstance(report['rows'][0]['server'], TaggedStr) and not isinstance(report['rows'][0]['host'], TaggedStr)
     assert json.loads(rep.render_json(report)) == report
 
 
@@ -284,8 +284,8 @@ def test_page_for_a_healthy_fleet_says_so():
 
 def test_every_value_is_html_escaped():
     evil = '<script>alert("x")</script>'
-    hosts = [{'host': 'h<b>&"', 'health': health(server(evil, 'unhealthy', 'exited', message=evil, stderr_tail=evil,
-                                                         tools=[evil]), config_path=evil),
+    evil_server = server(evil, 'unhealthy', 'exited', message=evil, stderr_tail=evil, tools=[evil])
+    hosts = [{'host': 'h<b>&"', 'health': health(evil_server, config_path=evil),
               'deploy_result': {'status': evil, 'changes': [evil], 'message': evil}}]
     page = rep.render_html(rep.build_report(hosts, generated_at=evil, title=evil))
     assert '<script' not in page and '<b>' not in page
