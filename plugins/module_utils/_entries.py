@@ -203,6 +203,71 @@ def declared_entry(server, client, find_command=None):
     return DeclaredEntry(name, state, desired), problems, warnings
 
 
+def _json_pairs(pairs):
+    """object_pairs_hook: a key given twice in one object is refused (json.loads would keep the last silently)."""
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError('key %s given twice in one object' % json.dumps(key, ensure_ascii=False))
+        out[key] = value
+    return out
+
+
+def _load_json(text):
+    """(data, None) for a JSON document, else (None, 'line L column C: reason')."""
+    try:
+        return json.loads(text, object_pairs_hook=_json_pairs), None
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError with lineno/colno
+        if getattr(exc, 'lineno', None):
+            return None, 'line %d column %d: %s' % (exc.lineno, exc.colno, exc.msg)
+        # Valid JSON apart from a duplicate key: YAML would take the last value silently, so refuse here.
+        raise EntryProblems(['%s; give each key once.' % exc])
+
+
+def parse_servers(value, what='servers'):
+    """The declared servers as a list: a list as it is, or a JSON/YAML text that parses to a list.
+
+    AWX surveys pass only strings, numbers and lists from text fields, so a survey's servers arrive as text.
+    JSON is tried first (the standard library; duplicate keys refused), then YAML when PyYAML is importable
+    (always on the controller, not always on a managed host). Raises EntryProblems with one sentence naming
+    the line and column; the sentence never quotes the text, which may hold secrets.
+    """
+    if value is None or isinstance(value, (list, tuple)):
+        return list(value or [])
+    if not isinstance(value, str):
+        raise EntryProblems(['%s must be a list of servers or a JSON/YAML text of one, found %s.' % (what, _kind(value))])
+    text = value.lstrip(u'\ufeff')
+    if not text.strip():
+        # Never read as []: with exclusive=true an empty survey field would remove every entry.
+        raise EntryProblems(['%s is an empty text; give a list of servers (JSON or YAML), or [] to declare none.' % what])
+    try:
+        data, json_problem = _load_json(text)
+    except EntryProblems as exc:
+        raise EntryProblems(['%s is JSON with a %s' % (what, exc.problems[0])])
+    if json_problem is None:
+        where = 'JSON'
+    else:
+        try:
+            import yaml  # pylint: disable=import-outside-toplevel
+        except ImportError:
+            raise EntryProblems(['%s is not valid JSON (%s); YAML text needs PyYAML on this host, so give JSON.'
+                                 % (what, json_problem)])
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, 'problem_mark', None)
+            reason = getattr(exc, 'problem', None) or type(exc).__name__
+            where_yaml = 'line %d column %d: %s' % (mark.line + 1, mark.column + 1, reason) if mark else reason
+            if text.lstrip().startswith(('[', '{')):
+                raise EntryProblems(['%s is not valid JSON (%s) nor YAML (%s).' % (what, json_problem, where_yaml)])
+            raise EntryProblems(['%s is not valid YAML (%s) nor JSON (%s).' % (what, where_yaml, json_problem)])
+        where = 'YAML'
+    if not isinstance(data, list):
+        raise EntryProblems(['%s: the %s text is %s, not a list of servers; write it as [ {...}, ... ] '
+                             '(JSON) or one "- name: ..." item per server (YAML).' % (what, where, _kind(data))])
+    return data
+
+
 def plan_entries(servers, client, find_command=None):
     """Validate every declared entry. Returns a Plan; problems are in declaration order, duplicates included."""
     plan = Plan()

@@ -179,6 +179,7 @@ def judge(result, expected_tools, secrets):
     result['stderr_tail'] = stderr_tail(result.get('stderr_tail'), secrets)
     result['message'] = redact_text(result.get('message'), secrets)
     result['warnings'] = [redact_text(w, secrets) for w in result['warnings']]
+    result['resource_metadata'] = redact_text(result.get('resource_metadata'), secrets)  # a URL the server chose
     return result
 
 

@@ -335,8 +335,8 @@ h2 { font-size: 15px; margin: 28px 0 10px; text-transform: uppercase; letter-spa
 .s-unhealthy { --c: var(--unhealthy); --cb: var(--unhealthy-bg); }
 .s-not_checked { --c: var(--not_checked); --cb: var(--not_checked-bg); }
 .s-healthy { --c: var(--healthy); --cb: var(--healthy-bg); }
-.panel { background: var(--card); border: 1px solid var(--line); border-radius: 10px; overflow: hidden; }
-table { width: 100%; border-collapse: collapse; table-layout: fixed; }
+.panel { background: var(--card); border: 1px solid var(--line); border-radius: 10px; overflow-x: auto; }
+table { width: 100%; min-width: 1100px; border-collapse: collapse; table-layout: fixed; }
 th, td { text-align: left; padding: 9px 12px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--head); font-size: 12px; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
 tbody tr:last-child td { border-bottom: 0; }
@@ -361,7 +361,7 @@ pre { margin: 6px 0 0; padding: 8px 10px; background: var(--head); border-radius
   white-space: pre-wrap; overflow-wrap: anywhere; max-height: 220px; overflow: auto; }
 .healthy-note { color: var(--muted); padding: 14px 16px; margin: 0; }
 footer { margin-top: 28px; color: var(--muted); font-size: 12.5px; }
-@media (max-width: 900px) { .counts { grid-template-columns: repeat(2, minmax(0, 1fr)); } .msg { max-width: none; } }
+@media (max-width: 900px) { main { padding: 18px 14px 28px; } .counts { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
 @media print { body { background: #fff; } .panel, .count { border-color: #ccc; } details { display: none; } }
 '''
 

@@ -24,8 +24,9 @@ description:
     Mode and owner are kept; new files are C(0600) and new directories C(0700), owned by O(user).
     A symlinked config is written through to its target and the link is kept. When another program
     changes the file while the module edits it, the edit is redone on the fresh content (up to 3 times).
-  - Values of O(secret_env) and O(headers), and values of O(env) under secret-looking names, never
-    appear in results, diffs or errors.
+  - Values of O(secret_env) and O(headers), values of O(env) under secret-looking names, and credentials in
+    O(args), O(env) values and O(url) (C(--api-key=...), an C(Authorization) header after C(--header),
+    C(postgres://user:pass@...), C(sk_live_...), ...) never appear in results, diffs, errors or verbose output.
 author:
   - mcpops contributors (@mcpops)
 extends_documentation_fragment:
@@ -62,8 +63,9 @@ options:
       - Values are strings, numbers or booleans, written as text (C(true), not C(True)); V(null), lists and
         mappings are refused.
       - Use O(secret_env) for tokens and passwords. A value here whose name looks secret (containing
-        C(TOKEN), C(KEY), C(SECRET), C(PASSWORD), C(PASS), C(PAT), C(CREDENTIAL) or C(AUTH)) is treated as
-        secret anyway and masked everywhere, with a warning.
+        C(TOKEN), C(KEY), C(SECRET), C(PASSWORD), C(PASS), C(PAT), C(CREDENTIAL) or C(AUTH)), or that holds a
+        credential (C(postgres://user:pass@...), C(sk_live_...)), is treated as secret anyway and masked
+        everywhere, with a warning.
     type: dict
   secret_env:
     description:

@@ -26,7 +26,7 @@ description:
     indentation, newline style) is preserved. Writes go through the same lock, backup, temp file, fsync and
     atomic rename as M(mcpops.mcp.mcp_server).
   - Values of C(secret_env) and C(headers), values of C(env) under secret-looking names and credentials in
-    C(args) never appear in results, diffs, errors or verbose output.
+    C(args), C(env) values and C(url) never appear in results, diffs, errors or verbose output.
 author:
   - mcpops contributors (@mcpops)
 extends_documentation_fragment:
@@ -36,6 +36,12 @@ options:
   servers:
     description:
       - The declared entries. An empty list changes nothing unless O(exclusive=true), which then removes every entry.
+      - Also accepted as a text holding the list in JSON or YAML (an AWX survey text field can only pass text),
+        for example V([{"name": "time", "command": "uvx", "args": ["mcp-server-time"]}]). The text is parsed
+        before the options below are checked, so they (and the masking of secrets) apply to its entries alike.
+        JSON is read with the standard library (a key given twice is refused); YAML needs PyYAML on the managed
+        host. Text that does not parse is refused with the line and column, an empty text is refused rather
+        than read as an empty list, and the text is never shown.
     type: list
     elements: dict
     required: true
@@ -67,7 +73,7 @@ options:
         description:
           - Plain environment settings. Values are strings, numbers or booleans (written as text, C(true) not
             C(True)); V(null), lists and mappings are refused.
-          - A value whose name looks secret is masked everywhere anyway, with a warning.
+          - A value whose name looks secret, or that holds a credential, is masked everywhere anyway, with a warning.
         type: dict
       secret_env:
         description:
@@ -253,6 +259,7 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._entries import (
     name_problems,
     needs_the_file,
     entry_argument_spec,
+    parse_servers,
     plan_entries,
     secret_values,
 )
@@ -272,10 +279,31 @@ def declared_secrets(params):
     return [value for server in (servers if isinstance(servers, list) else []) for value in secret_values(server)]
 
 
+class ServersModule(AnsibleModule):
+    """AnsibleModule that reads O(servers) given as JSON/YAML text (an AWX survey field) as the list it holds.
+
+    The text is parsed before the argument spec validates it, so the suboptions (no_log included) apply to
+    the parsed entries. Text that does not parse is hidden whole (it may hold secrets) and reported by main().
+    """
+
+    servers_problems = None
+
+    def _load_params(self):
+        AnsibleModule._load_params(self)
+        servers = self.params.get('servers') if isinstance(self.params, dict) else None
+        if isinstance(servers, str):
+            try:
+                self.params['servers'] = parse_servers(servers)
+            except EntryProblems as exc:
+                self.no_log_values.add(servers)
+                self.servers_problems = exc.problems
+                self.params['servers'] = []
+
+
 def main():
     # Every secret is a no_log value from the moment the parameters are read: failures show them at -vvv.
     module = module_hiding_secrets(
-        AnsibleModule, declared_secrets,
+        ServersModule, declared_secrets,
         argument_spec=with_common(dict(
             servers=dict(type='list', elements='dict', required=True, options=SERVER_OPTIONS),
             exclusive=dict(type='bool', default=False),
@@ -286,6 +314,8 @@ def main():
     )
     params = module.params
     ctx = context_or_fail(module)
+    if module.servers_problems:
+        fail_with_problems(module, ctx, module.servers_problems)
 
     plan = plan_entries(params['servers'], ctx.client, find_command if params['validate_command'] else None)
     for warning in plan.warnings:

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Copyright: (c) 2026, mcpops contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 #
@@ -150,6 +150,8 @@ start_host() {
     if sshd_pid "$name" >/dev/null; then
         return 0
     fi
+    # Sessions of an earlier sshd outlive it (ControlPersist); they would hold the old mounts and sockets.
+    [ -z "$(ip netns pids "$name" 2>/dev/null || true)" ] || kill_host_procs "$name"
     rm -f "$dir/sshd.pid"
     "$SSHD" -t -f "$dir/sshd_config" || die "sshd config of $name is invalid ($dir/sshd_config)"
     # A private mount namespace inside the network namespace; sshd daemonises inside it and keeps it alive.
@@ -189,6 +191,16 @@ kill_host_procs() {
     done
     [ -z "$(ip netns pids "$name" 2>/dev/null || true)" ] || die "processes of $name would not stop: $(ip netns pids "$name" | tr '\n' ' ')"
     rm -f "$(host_dir "$name")/sshd.pid"
+}
+
+# Sockets whose master is gone (a crashed run, a killed host) are removed; live masters are kept.
+drop_stale_control_sockets() {
+    local sock
+    [ -d "$FLEET_DIR/cp" ] || return 0
+    for sock in "$FLEET_DIR"/cp/*; do
+        [ -S "$sock" ] || continue
+        timeout 5 ssh -o ControlPath="$sock" -O check fleet >/dev/null 2>&1 || rm -f "$sock"
+    done
 }
 
 # ssh -O exit stops our own ControlPersist masters cleanly; sockets left behind would make the next run hang.
@@ -273,6 +285,7 @@ cmd_up() {
         names+=("$name")
     done
     wait_ready "${names[@]}"
+    drop_stale_control_sockets
     write_inventory "$n"
     echo "$FLEET_DIR/inventory.yml"
 }

@@ -274,3 +274,22 @@ def test_verify_role_writes_the_report_also_when_a_check_failed(fleet, run_playb
         BROKEN: ('unhealthy', 'verify'), HEALTHY: ('healthy', 'verify')}
     assert [(r['host'], r['server'], r['status']) for r in report['rows']] == [
         (BROKEN, 'crash', 'unhealthy'), (HEALTHY, 'time', 'healthy'), (BROKEN, 'time', 'healthy')]
+
+
+def test_deploy_playbook_leaves_a_report_with_the_deploy_outcome(fleet, run_playbook, tmp_path):
+    """mcp_report_dir passes the deploy preflight (a documented variable) and the report carries deploy_result."""
+    inventory, configs = fleet
+    report_dir = str(tmp_path / 'from-deploy')
+    run = run_playbook(os.path.join(PLAYBOOKS, 'deploy.yml'), inventory=inventory, limit=HEALTHY, extravars={
+        'mcp_report_dir': report_dir, 'mcp_health_timeout': 20, 'mcp_config_path': configs[HEALTHY].config_path,
+        'mcp_servers': [{'name': 'clock', 'command': real_server('mcp-server-time'), 'env': {'MCPOPS_TEST_MARKER': MARKER}}]})
+    assert run.rc == 0
+    dummy, report, page = read_report(report_dir)
+    assert [e['host'] for e in report['hosts']] == [HEALTHY]
+    deploy = report['hosts'][0]['deploy']
+    assert (deploy['status'], deploy['changes']) == ('deployed', ['clock'])
+    assert deploy['backup_file'] and os.path.exists(deploy['backup_file'])
+    assert [(r['server'], r['status'], r['deploy_status'], r['deploy_changed']) for r in report['rows']] == [
+        ('clock', 'healthy', 'deployed', True)]
+    assert report['hosts'][0]['source'] == 'verify' and report['deploy_counts'] == {'deployed': 1}
+    assert 'deployed \u00b7 changed' in page
