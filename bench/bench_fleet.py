@@ -29,6 +29,7 @@ __metaclass__ = type
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -168,10 +169,13 @@ class Bench(object):
         env.pop('ANSIBLE_CONFIG', None)
         env.update(extra_env or {})
         started = time.time()
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.run([self.playbook_bin, '-i', fleet.inventory, '-e', '@' + self.vars_file,
                                self.playbooks[kind]], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               universal_newlines=True)
         wall = time.time() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.last_cpu = (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime)
         if proc.returncode != 0:
             raise RuntimeError('%s on %s failed (rc %d):\n%s' % (kind, fleet.label, proc.returncode,
                                                                  proc.stdout[-4000:]))
@@ -212,6 +216,7 @@ class Bench(object):
                 fleet.reset()
                 wall, events = self.run(kind, fleet)
                 best[kind] = min(best.get(kind, wall), wall)
+                best[kind + '_cpu'] = min(best.get(kind + '_cpu', self.last_cpu), self.last_cpu)
                 runs[kind] = self.module_runs(events, fleet)
                 if kind == 'deploy':
                     health.append(self.health_wait(events))
@@ -237,6 +242,8 @@ def report_row(fleet, best, runs):
              task_ratio, TARGETS['task']))
     print('%-10s deploy %6.2fs (health wait %5.2fs) -> without wait %6.2fs = %4.2fx the copy play (target <= %.1fx)'
           % ('', best['deploy'], best['health_wait'], best['deploy_no_wait'], deploy_ratio, TARGETS['deploy']))
+    print('%-10s CPU (controller + local modules): mcp_servers %5.2fs copy %5.2fs deploy %5.2fs = %.3f CPU-s per host '
+          'for a deploy' % ('', best['mcp_servers_cpu'], best['copy_cpu'], best['deploy_cpu'], best['deploy_cpu'] / n))
     print('%-10s rerun: deploy %6.2fs copy %6.2fs = %4.2fx (target <= %.1fx); module runs/host: deploy %.1f '
           '(target <= %d), rerun %.1f (target <= %d)'
           % ('', best['deploy_rerun'], best['copy_rerun'], rerun_ratio, TARGETS['rerun'], runs['deploy'],

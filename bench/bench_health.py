@@ -159,15 +159,19 @@ def ratio(a, b):
     return a / b if b else float('nan')
 
 
-def five_servers():
-    """name -> config entry: the five kinds of the comparison, each carrying the marker for the leftover count."""
+def five_servers(hang_mode='hang_term'):
+    """name -> config entry: the five kinds of the comparison, each carrying the marker for the leftover count.
+
+    hang_mode: the stub mode of the hanging server; hang_term (default) also ignores SIGTERM, so stopping it
+    takes the full SIGTERM grace before SIGKILL (the case where shutdown used to sit on the critical path).
+    """
     env = {'MCPOPS_TEST_MARKER': MARKER}
 
     def stub(mode):
         return {'command': sys.executable, 'args': [STUB, '--mode=' + mode, '--marker=' + MARKER], 'env': env}
     return {
         'good': {'command': find('mcp-server-time'), 'args': [], 'env': env},
-        'hanging': stub('hang'),
+        'hanging': stub(hang_mode),
         'crashing': stub('crash'),
         'missing': {'command': 'mcpops-no-such-server-' + MARKER, 'args': [], 'env': env},
         'wrong_protocol': stub('bad_version'),
@@ -213,14 +217,14 @@ def median(values):
 
 def compare(opts):
     """Section 1: mcp_health (module) vs claude mcp list on the five servers."""
-    servers = five_servers()
+    servers = five_servers(opts.hang_mode)
     home = tempfile.mkdtemp(prefix='mcpops-bench-home-')
     config_path = os.path.join(home, 'claude_desktop_config.json')
     with open(config_path, 'w') as handle:
         json.dump({'mcpServers': servers}, handle)
     claude = find_claude(opts.claude)
-    print('\n1. five servers (good = mcp-server-time, hanging, crashing, missing, wrong protocol), timeout %g s, '
-          '%d runs each, alternating' % (opts.timeout, opts.runs))
+    print('\n1. five servers (good = mcp-server-time, hanging = stub %s, crashing, missing, wrong protocol), timeout %g s, '
+          '%d runs each, alternating' % (opts.hang_mode, opts.timeout, opts.runs))
     own, exits, cl_walls, module_left, claude_left, base_own, base_exits = [], [], [], [], [], [], []
     reasons, claude_text = None, ''
     for _run in range(opts.runs):
@@ -297,7 +301,7 @@ def probe_cost(opts):
     print('   (what the probe adds for a server that answers it; a silent one costs the window less its start-up)')
     for label, command, args in real + stubs[:3]:
         trips = probe_round_trips(command, args, env, opts.probe_runs * 4)
-        print('   %-26s median %6.1f ms, max %6.1f ms over %d round trips' % (label, median(trips), max(trips), len(trips)))
+        print('   %-26s median %6.2f ms, max %6.2f ms over %d round trips' % (label, median(trips), max(trips), len(trips)))
     print('   processes left behind: %d' % leftovers())
 
 
@@ -347,6 +351,8 @@ def main():
     parser.add_argument('--mixed', action='store_true', help='also the 20-server throughput sections')
     parser.add_argument('--no-playbook', action='store_true', help='with --mixed: skip the ansible-playbook run')
     parser.add_argument('--only', choices=('compare', 'probe'), help='run only this section')
+    parser.add_argument('--hang-mode', default='hang_term', choices=('hang', 'hang_term'),
+                        help='the hanging server: hang_term also ignores SIGTERM (default), hang dies on it')
     parser.add_argument('--baseline', help='a collections root with another mcp_health to time alongside (e.g. '
                                            'git archive of an older commit under ansible_collections/mcpops/mcp)')
     opts = parser.parse_args()

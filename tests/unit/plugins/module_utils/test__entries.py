@@ -213,3 +213,81 @@ def test_applying_a_set_twice_changes_nothing_the_second_time(existing, declared
         assert sorted(data['mcpServers']) == sorted(declared)
     again, changes2 = ent.apply_entries(cfg.validate_config(cfg.render_json(data, doc.style)), entries, exclusive)
     assert ent.changed_names(changes2) == [] and sorted(changes2['unchanged']) == sorted(declared)
+
+
+# --------------------------------------------------------------------------------------------
+# servers as JSON/YAML text (an AWX survey text field can only pass text)
+
+SURVEY_SERVERS = [{'name': 'time', 'command': 'uvx', 'args': ['mcp-server-time', 1, True],
+                   'secret_env': {'TOKEN': 'survey-secret-1234'}}, {'name': 'old', 'state': 'absent'}]
+
+
+@pytest.mark.parametrize('text', [
+    json.dumps(SURVEY_SERVERS),
+    json.dumps(SURVEY_SERVERS, indent=2),
+    u'\ufeff' + json.dumps(SURVEY_SERVERS),
+    '- name: time\n  command: uvx\n  args: [mcp-server-time, 1, true]\n  secret_env:\n    TOKEN: survey-secret-1234\n'
+    '- {name: old, state: absent}\n',
+    "[{name: time, command: uvx, args: [mcp-server-time, 1, true], secret_env: {TOKEN: survey-secret-1234}},"
+    " {name: old, state: absent}]",
+])
+def test_parse_servers_reads_json_and_yaml_text_as_the_same_list(text):
+    # YAML flow style also takes JSON with a trailing comma: unambiguous, so it is read, not refused.
+    assert ent.parse_servers(text) == SURVEY_SERVERS
+
+
+@pytest.mark.parametrize('value', [None, [], (), SURVEY_SERVERS])
+def test_parse_servers_keeps_a_list_as_it_is(value):
+    assert ent.parse_servers(value) == list(value or [])
+
+
+# (text, words the one problem must contain)
+BAD_TEXT = [
+    ('', 'servers is an empty text; give a list of servers (JSON or YAML), or [] to declare none.'),
+    ('  \n', 'servers is an empty text'),
+    ('[{"name": "a" "command": "x"}]', "servers is not valid JSON (line 1 column 15: Expecting ',' delimiter) nor YAML "
+     "(line 1 column 15: expected ',' or '}', but got '<scalar>')."),
+    ('[\n  {"name": "a"\n   "command": "x"}\n]', "servers is not valid JSON (line 3 column 4: Expecting ',' delimiter)"),
+    ('[{"name": "a", "command": "x"}', "servers is not valid JSON (line 1 column 31: Expecting ',' delimiter) nor YAML"),
+    ('- name: a\n  command: x\n - name: b\n', 'servers is not valid YAML (line 3 column 2:'),
+    ('- name: a\n\tcommand: x\n', 'servers is not valid YAML (line 2 column 1: found character'),
+    ('[{"name": "a", "name": "b"}]', 'servers is JSON with a key "name" given twice in one object; give each key once.'),
+    ('{"name": "a", "command": "x"}', 'servers: the JSON text is a mapping, not a list of servers'),
+    ('name: a\ncommand: x\n', 'servers: the YAML text is a mapping, not a list of servers'),
+    ('just some words', 'servers: the YAML text is a str, not a list of servers'),
+    ('42', 'servers: the JSON text is a int, not a list of servers'),
+]
+
+
+@pytest.mark.parametrize('text,words', BAD_TEXT)
+def test_parse_servers_refuses_bad_text_naming_line_and_column(text, words):
+    with pytest.raises(ent.EntryProblems) as err:
+        ent.parse_servers(text)
+    assert len(err.value.problems) == 1
+    assert words in err.value.problems[0], err.value.problems
+
+
+def test_parse_servers_never_quotes_the_text():
+    secret = 'ghp_never_quoted_in_errors_0000'
+    for text in ('[{"name": "a", "secret_env": {"T": "%s"}}' % secret,
+                 '- name: a\n  secret_env: {T: %s\n' % secret,
+                 '{"secret_env": {"T": "%s"}}' % secret):
+        with pytest.raises(ent.EntryProblems) as err:
+            ent.parse_servers(text)
+        assert secret not in str(err.value)
+
+
+def test_parse_servers_refuses_other_types():
+    with pytest.raises(ent.EntryProblems) as err:
+        ent.parse_servers({'name': 'a'})
+    assert err.value.problems == ['servers must be a list of servers or a JSON/YAML text of one, found a mapping.']
+
+
+def test_parse_servers_without_pyyaml_reads_json_and_asks_for_json(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, 'yaml', None)  # import yaml now raises ImportError, as on a host without PyYAML
+    assert ent.parse_servers(json.dumps(SURVEY_SERVERS)) == SURVEY_SERVERS
+    with pytest.raises(ent.EntryProblems) as err:
+        ent.parse_servers('- name: a\n  command: x\n')
+    assert err.value.problems == ["servers is not valid JSON (line 1 column 1: Expecting value); "
+                                  "YAML text needs PyYAML on this host, so give JSON."]

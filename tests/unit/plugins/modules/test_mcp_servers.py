@@ -159,3 +159,33 @@ def test_validate_command_false_declares_a_command_before_it_is_installed(tmp_pa
     path = tmp_path / 'c.json'
     run = run_module(mcp_servers.main, _args(path, [{'name': 'later', 'command': 'not-installed-yet-xyz'}], validate_command=False))
     assert run.result['changed'] and _load(path)['mcpServers']['later'] == {'command': 'not-installed-yet-xyz'}
+
+
+def test_servers_as_json_or_yaml_text_act_like_the_list(tmp_path, run_module):
+    # An AWX survey text field passes text: the module reads it as the list it holds, secrets masked alike.
+    listed, as_json, as_yaml = tmp_path / 'list.json', tmp_path / 'json.json', tmp_path / 'yaml.json'
+    for path in (listed, as_json, as_yaml):
+        path.write_bytes(EXISTING)
+    yaml_text = ''.join('- %s\n' % json.dumps(server) for server in _servers())  # YAML block list of flow maps
+    runs = [run_module(mcp_servers.main, _args(listed)),
+            run_module(mcp_servers.main, _args(as_json, json.dumps(_servers(), indent=2))),
+            run_module(mcp_servers.main, _args(as_yaml, yaml_text))]
+    for run in runs:
+        assert run.result['changed'] and run.result['changes']['added'] == ['fs', 'gh']
+        _secret_free(run.stdout)
+    assert listed.read_bytes() == as_json.read_bytes() == as_yaml.read_bytes()
+
+
+def test_servers_text_that_does_not_parse_is_refused_unseen(tmp_path, run_module):
+    path = tmp_path / 'c.json'
+    path.write_bytes(EXISTING)
+    text = '[\n  {"name": "gh", "command": "sh", "secret_env": {"GITHUB_TOKEN": "%s"}}\n  {"name": "x"}\n]' % SECRET
+    run = run_module(mcp_servers.main, _args(path, text, exclusive=True))
+    assert run.failed
+    assert run.result['problems'] == ["servers is not valid JSON (line 3 column 3: Expecting ',' delimiter) nor YAML "
+                                      "(line 3 column 3: expected ',' or ']', but got '{')."]
+    assert path.read_bytes() == EXISTING and not (tmp_path / 'backups').exists()
+    _secret_free(run.stdout)
+    empty = run_module(mcp_servers.main, _args(path, '', exclusive=True))
+    assert empty.failed and 'servers is an empty text' in empty.result['msg']
+    assert path.read_bytes() == EXISTING
