@@ -67,6 +67,7 @@ help:
 	@echo 'make fleet           pytest tests/fleet over SSH against $(FLEET_HOSTS) namespace hosts (tests/fleet/fleet.sh; root only)'
 	@echo 'make fleet-deps      apt-get install openssh-server and sudo when missing (the fleet hosts'"'"' sshd, the become test)'
 	@echo 'make report-deps     apt-get install chromium when missing (the fleet report browser test; root only)'
+	@echo 'make cron-deps       apt-get install cron when missing (the backup role'"'"'s cron schedule test; root only)'
 	@echo 'make matrix          units + integration with ansible-core 2.16 (py3.11) and newest (py3.12): matrix-2.16, matrix-latest'
 	@echo '                     (`make test TEST_JOBS=1` runs the stages one after another)'
 	@echo 'make clean           remove build/ and test caches; make distclean also removes venvs and node_modules'
@@ -251,6 +252,17 @@ fleet: venv build-tree fleet-deps
 	fi; \
 	export MCPOPS_FLEET_HOSTS=$(FLEET_HOSTS); \
 	cd "$(COLL)" && $(TOOL_ENV) PYTHONPATH="$(COLLECTIONS)" "$(VENV_PY)" -m pytest -p no:cacheprovider -rsx $(PYTEST_ARGS) tests/fleet
+
+# ----------------------------------------------------------------------------------------- cron-deps
+
+# Debian cron (crontab), for the backup role's host-side cron schedule test (tests/integration/test_roles_backup.py
+# skips that part visibly without it; the script itself is run either way).
+.PHONY: cron-deps
+cron-deps:
+	@if command -v crontab >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then echo "SKIP: cron-deps needs root and apt-get to install cron; the cron schedule test will skip"; exit 0; fi; \
+	echo '==> apt-get install cron'; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cron >/dev/null
 
 # --------------------------------------------------------------------------------------- report-deps
 

@@ -595,6 +595,11 @@ def validate_discover(result, warnings):
     return version, server_info, 'tools' in capabilities
 
 
+def _is_discover_result(result):
+    """A modern server's answer to server/discover (anything else came from a server of the other era)."""
+    return isinstance(result, dict) and isinstance(result.get('supportedVersions'), list)
+
+
 def _legacy_version_offered(error):
     """A legacy version we speak from an UnsupportedProtocolVersion error's data.supported, else None."""
     data = error.get('data') if isinstance(error, dict) else None
@@ -723,9 +728,10 @@ def open_stdio(rpc, result, started, era=None):
         msg_id, message = got
         kind = pending.pop(msg_id)
         if kind == 'discover':
-            if 'error' not in message:
+            if 'error' not in message and _is_discover_result(message.get('result')):
                 return _opened(result, started, 'modern', validate_discover(message.get('result'), result['warnings']))
-            failure = RpcError('server/discover', message['error'])
+            # An error, or a lenient legacy server's "result" for a method it does not know.
+            failure = RpcError('server/discover', message.get('error') or {'message': 'not a DiscoverResult'})
             state['discover'] = failure
             if failure.modern and not (failure.code == UNSUPPORTED_PROTOCOL_VERSION
                                        and _legacy_version_offered(failure.error)):
@@ -1254,7 +1260,8 @@ def open_http(rpc, result, started, era=None):
         rpc.use_modern(MODERN_PROTOCOL_VERSION)
         try:
             discover = rpc.request('server/discover', {'_meta': modern_meta()}, 'server/discover')
-            return _opened(result, started, 'modern', validate_discover(discover, result['warnings']))
+            if _is_discover_result(discover):
+                return _opened(result, started, 'modern', validate_discover(discover, result['warnings']))
         except (HttpStatusFailure, RpcError) as exc:
             if not _falls_back(exc):
                 raise _modern_probe_failure(exc)

@@ -27,6 +27,7 @@ Modes:
 
 Legacy modes answer unknown methods (server/discover included) with -32601, except:
   legacy_silent  a legacy server that ignores unknown methods (never answers server/discover)
+  legacy_lenient a legacy server that answers unknown methods with an empty result
 
 Protocol 2026-07-28 (modern) modes; every modern request must carry params._meta with
 io.modelcontextprotocol/protocolVersion and clientCapabilities (else -32602):
@@ -190,6 +191,8 @@ def serve(opts):
                 'serverInfo': {'name': 'stub-' + mode, 'version': '0.1'}}})
         elif method == 'tools/list':
             send({'jsonrpc': '2.0', 'id': message['id'], 'result': tools_page(message)})
+        elif mode == 'legacy_lenient':
+            send({'jsonrpc': '2.0', 'id': message['id'], 'result': {}})
         elif mode != 'legacy_silent':
             send({'jsonrpc': '2.0', 'id': message['id'], 'error': {'code': -32601, 'message': 'Method not found'}})
 

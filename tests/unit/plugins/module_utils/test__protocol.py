@@ -318,6 +318,7 @@ ERA_CASES = [
     ('dual', None, 'ok', 'modern', '2026-07-28', '0.2'),
     ('ok', None, 'ok', 'legacy', '2025-11-25', '0.1'),            # legacy answering -32601 to the probe
     ('legacy_silent', None, 'ok', 'legacy', '2025-11-25', '0.1'),  # legacy ignoring the probe
+    ('legacy_lenient', None, 'ok', 'legacy', '2025-11-25', '0.1'),  # legacy answering the probe with {}
     ('offers_legacy', None, 'ok', 'legacy', '2025-06-18', '0.1'),  # -32022 naming a legacy version
     ('modern', 'legacy', 'ok', 'modern', '2026-07-28', '0.2'),     # remembered wrong: initialize refused, re-probed
     ('dual', 'legacy', 'ok', 'legacy', '2025-11-25', '0.1'),       # remembered legacy: no probe at all
