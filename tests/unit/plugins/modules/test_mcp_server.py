@@ -101,7 +101,9 @@ def test_secret_looking_env_is_masked_with_warning(tmp_path, run_module, capsys)
     run = run_module(mcp_server.main, _args(path, env={'GITHUB_TOKEN': SECRET, 'DEBUG': '1'}), diff=True)
     assert SECRET not in run.stdout
     # ansible-core >= 2.19 reports in-process warnings on stderr instead of in the result
-    warnings = ' '.join(run.result.get('warnings', [])) + capsys.readouterr().err
+    # ... and some releases return each warning as a dict with its text under 'msg'.
+    warnings = ' '.join(w.get('msg', '%s' % w) if isinstance(w, dict) else w
+                        for w in run.result.get('warnings', [])) + capsys.readouterr().err
     assert 'GITHUB_TOKEN' in warnings and 'secret_env' in warnings and SECRET not in warnings
     assert json.loads(path.read_bytes())['mcpServers']['fs']['env']['GITHUB_TOKEN'] == SECRET
 
