@@ -63,6 +63,8 @@ help:
 	@echo 'make lint            ansible-lint --profile production'
 	@echo 'make changelog-lint  antsibull-changelog lint'
 	@echo 'make galaxy-build    ansible-galaxy collection build into build/dist'
+	@echo 'make ee-context      ansible-builder create: the AWX execution environment context in build/ee (no image)'
+	@echo 'make awx-collection  awx.awx (for playbooks/awx_setup.yml) out of the ansible package wheel into build/awx-collections'
 	@echo 'make molecule        molecule test for every scenario found'
 	@echo 'make fleet           pytest tests/fleet over SSH against $(FLEET_HOSTS) namespace hosts (tests/fleet/fleet.sh; root only)'
 	@echo 'make fleet-deps      apt-get install openssh-server and sudo when missing (the fleet hosts'"'"' sshd, the become test)'
@@ -193,9 +195,9 @@ matrix-latest:
 # ------------------------------------------------------------------------------------ lint & packaging
 
 # Lints the repo itself (real paths in messages); mcpops.mcp.* resolves through the build tree.
-lint: venv build-tree
+lint: venv build-tree awx-collection
 	@echo '==> ansible-lint --profile production'
-	cd "$(REPO)" && PATH="$(VENV_BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" "$(VENV_BIN)/ansible-lint" --profile production --offline --nocolor
+	cd "$(REPO)" && PATH="$(VENV_BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS):$(AWX_COLLECTIONS)" "$(VENV_BIN)/ansible-lint" --profile production --offline --nocolor
 
 changelog-lint: venv
 	@echo '==> antsibull-changelog lint'
@@ -277,6 +279,61 @@ report-deps:
 	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then echo "SKIP: report-deps needs root and apt-get to install$$missing; the report browser test will skip"; exit 0; fi; \
 	echo "==> apt-get install$$missing"; \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
+# ----------------------------------------------------------------------------------------- ee-context
+
+# The AWX execution environment's build context (execution-environment.yml, docs/awx.md): the collection tarball
+# from the build tree under a fixed name, `ansible-builder create` into build/ee, then checks that the context holds
+# what `ansible-builder build` needs. No container engine here, so no image is built.
+# EE_SRC is fixed: execution-environment.yml names build/ee-src/mcpops-mcp.tar.gz (relative to itself).
+EE_SRC := $(REPO)/build/ee-src
+EE_CONTEXT := $(BUILD)/ee
+.PHONY: ee-context
+ee-context: venv build-tree
+	@echo '==> ansible-builder create ($(EE_CONTEXT))'
+	@rm -rf "$(EE_SRC)" "$(EE_CONTEXT)" && mkdir -p "$(EE_SRC)"
+	@cd "$(COLL)" && $(TOOL_ENV) "$(VENV_BIN)/ansible-galaxy" collection build --force --output-path "$(EE_SRC)" >/dev/null
+	@mv "$(EE_SRC)"/mcpops-mcp-*.tar.gz "$(EE_SRC)/mcpops-mcp.tar.gz"
+	@cd "$(REPO)" && $(TOOL_ENV) "$(VENV_BIN)/ansible-builder" create -f execution-environment.yml \
+	  --context "$(EE_CONTEXT)" --output-filename Containerfile -v 1 >/dev/null
+	@ctx="$(EE_CONTEXT)"; b="$$ctx/_build"; fail=0; \
+	check() { if eval "$$2"; then echo "    ok   $$1"; else echo "    FAIL $$1"; fail=1; fi; }; \
+	check 'Containerfile' '[ -s "$$ctx/Containerfile" ]'; \
+	check 'collection tarball in the context (MANIFEST.json of mcpops.mcp)' \
+	  'tar -xzOf "$$b/collections/mcpops-mcp.tar.gz" MANIFEST.json 2>/dev/null | grep -q "\"namespace\": \"mcpops\""'; \
+	check 'galaxy requirements name the tarball' 'grep -q "collections/mcpops-mcp.tar.gz" "$$b/requirements.yml"'; \
+	check 'python requirements = meta/ee-requirements.txt' 'cmp -s "$$b/requirements.txt" "$(REPO)/meta/ee-requirements.txt"'; \
+	check 'system requirements = meta/bindep.txt' 'cmp -s "$$b/bindep.txt" "$(REPO)/meta/bindep.txt"'; \
+	check 'Containerfile installs the collection from requirements.yml' \
+	  'grep -q "ansible-galaxy collection install .*-r requirements.yml" "$$ctx/Containerfile"'; \
+	check 'Containerfile installs ansible-core and ansible-runner' \
+	  'grep -q "ansible-core>=2.16,<2.20" "$$ctx/Containerfile" && grep -q "ansible-runner>=2.4,<3" "$$ctx/Containerfile"'; \
+	rm -rf "$(EE_SRC)/installed"; \
+	check 'the collection installs from the context as the Containerfile installs it' \
+	  '(cd "$$b" && ANSIBLE_GALAXY_DISABLE_GPG_VERIFY=1 ANSIBLE_COLLECTIONS_PATH="$(EE_SRC)/installed" "$(VENV_BIN)/ansible-galaxy" collection install -r requirements.yml \
+	    --collections-path "$(EE_SRC)/installed" >/dev/null) && [ -f "$(EE_SRC)/installed/ansible_collections/mcpops/mcp/playbooks/deploy.yml" ]'; \
+	[ "$$fail" = 0 ] || { echo 'FAIL: the EE build context is incomplete'; exit 1; }; \
+	echo "    $$ctx ready: ansible-builder build --context $$ctx -t mcpops-mcp-ee (needs podman or docker; none here)"
+
+# -------------------------------------------------------------------------------------- awx-collection
+
+# awx.awx for playbooks/awx_setup.yml (lint, tests): Galaxy is not reachable here, but the `ansible` community
+# package on PyPI ships awx.awx; only that collection is taken out of its wheel (docs/awx.md).
+AWX_ANSIBLE_PACKAGE ?= ansible==12.3.0
+AWX_COLLECTIONS := $(BUILD)/awx-collections
+.PHONY: awx-collection
+awx-collection:
+	@if [ -f "$(AWX_COLLECTIONS)/ansible_collections/awx/awx/MANIFEST.json" ] \
+	  && [ "$$(cat "$(AWX_COLLECTIONS)/.package" 2>/dev/null)" = "$(AWX_ANSIBLE_PACKAGE)" ]; then exit 0; fi; \
+	echo '==> awx.awx from $(AWX_ANSIBLE_PACKAGE) (PyPI wheel) into $(AWX_COLLECTIONS)'; \
+	rm -rf "$(AWX_COLLECTIONS)" "$(BUILD)/awx-dl" && mkdir -p "$(BUILD)/awx-dl" "$(AWX_COLLECTIONS)"; \
+	"$(VENV_PY)" -m pip download --disable-pip-version-check -q --no-deps --only-binary=:all: \
+	  -d "$(BUILD)/awx-dl" "$(AWX_ANSIBLE_PACKAGE)"; \
+	"$(VENV_PY)" -c 'import glob, sys, zipfile; w = zipfile.ZipFile(glob.glob(sys.argv[1] + "/*.whl")[0]); \
+	  names = [n for n in w.namelist() if n.startswith("ansible_collections/awx/awx/")]; \
+	  assert names, "no awx.awx in " + w.filename; w.extractall(sys.argv[2], names); print("    %d files" % len(names))' \
+	  "$(BUILD)/awx-dl" "$(AWX_COLLECTIONS)"; \
+	rm -rf "$(BUILD)/awx-dl"; echo '$(AWX_ANSIBLE_PACKAGE)' > "$(AWX_COLLECTIONS)/.package"
 
 # --------------------------------------------------------------------------------------------- test
 

@@ -370,6 +370,7 @@ class EditResult(object):
         self.changed = changed
         self.backup_file = backup_file
         self.created = created
+        self.mode_changed = False     # only the mode is (or would be) changed
 
 
 def _read_snapshot(path):
@@ -455,25 +456,29 @@ def load_config(path, servers_key, allow_missing=True, display_path=None):
     return data, doc
 
 
-def _prepare_dir(ctx, target, create):
+def _prepare_dir(ctx, target, create, dir_mode=NEW_DIR_MODE):
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):
         if not create:
             raise FileLayerError('%s does not exist and create=false.' % ctx.config_path)
-        ensure_dir(directory, *owner_for(ctx, target))
+        ensure_dir(directory, *owner_for(ctx, target), mode=dir_mode)
 
 
-def _write_locked(ctx, target, before, after, backup, backup_kind):
+def _write_locked(ctx, target, before, after, backup, backup_kind, mode=None):
     """Under the lock: backup the current bytes, then atomically replace them. Returns the backup path.
 
+    The file keeps its mode and owner (a new one gets 0600, owned like its config); with mode, it gets that mode.
     Raises ConcurrentChangeError (and removes its backup) when the file no longer holds `before`.
     """
     uid, gid = owner_for(ctx, target)
+    wanted = mode
     if before is not None:
         stat = os.stat(target)
         mode, file_uid, file_gid = stat.st_mode & 0o7777, stat.st_uid, stat.st_gid
     else:
         mode, file_uid, file_gid = NEW_FILE_MODE, uid, gid
+    if wanted is not None:
+        mode = wanted
     backup_file = None
     if backup and before is not None:
         backup_file = write_backup(ctx.backup_dir, before, backup_kind, uid, gid, source=target)
@@ -501,26 +506,38 @@ def _concurrent_failure(path, error):
                           'Retry when the client is idle. (%s)' % (path, EDIT_ATTEMPTS, error))
 
 
-def edit_config(ctx, transform, check_mode=False, backup=True, create=True, backup_kind='pre-change'):
+def _with_mode(result, target, mode):
+    """With mode (files that must be e.g. 0644 for every user's client to read), a file of another mode is a change."""
+    if mode is not None and not result.changed and result.before is not None:
+        if os.stat(target).st_mode & 0o7777 != mode:
+            result.changed = True
+            result.mode_changed = True
+    return result
+
+
+def edit_config(ctx, transform, check_mode=False, backup=True, create=True, backup_kind='pre-change',
+                mode=None, dir_mode=NEW_DIR_MODE, render=None):
     """Apply transform(doc) -> (new_data, changed) to ctx.config_path safely.
 
     Lock, re-read under the lock, validate, transform, render, backup, atomic write, and redo the
     edit on fresh content if someone else changed the file meanwhile (the client ignores our
-    lock). Nothing is written in check mode or when nothing changes.
+    lock). Nothing is written in check mode or when nothing changes. With mode, the file is written
+    with that mode (and a file of another mode counts as changed); new directories get dir_mode.
+    render(doc, new_data) -> bytes or None may render the result instead of a full re-render (None: full).
     """
     target = real_target(ctx.config_path)
     if check_mode:
-        return _compute(ctx.config_path, target, ctx, transform, create)
-    _prepare_dir(ctx, target, create)
+        return _with_mode(_compute(ctx.config_path, target, ctx, transform, create, render), target, mode)
+    _prepare_dir(ctx, target, create, dir_mode)
     last_error = None
     for _attempt in range(EDIT_ATTEMPTS):
         with locked(target, *owner_for(ctx, target)):
             remove_stale_temp_files(target)
-            result = _compute(ctx.config_path, target, ctx, transform, create)
+            result = _with_mode(_compute(ctx.config_path, target, ctx, transform, create, render), target, mode)
             if not result.changed:
                 return result
             try:
-                result.backup_file = _write_locked(ctx, target, result.before, result.after, backup, backup_kind)
+                result.backup_file = _write_locked(ctx, target, result.before, result.after, backup, backup_kind, mode)
                 return result
             except ConcurrentChangeError as exc:
                 last_error = exc
@@ -552,14 +569,47 @@ def replace_config_bytes(ctx, new_bytes, check_mode=False, backup=True, backup_k
     raise _concurrent_failure(ctx.config_path, last_error)
 
 
-def _compute(path, target, ctx, transform, create):
+def _compute(path, target, ctx, transform, create, render=None):
     before, doc = load_config(target, ctx.servers_key, display_path=path)
     if before is None and not create:
         raise FileLayerError('%s does not exist and create=false.' % path)
     new_data, changed = transform(doc)
     if not changed or new_data == doc.data and before is not None:
         return EditResult(path, target, before, before, doc, doc.data, False)
-    after = doc.__class__(new_data, doc.style, doc.servers_key).render()
+    after = render(doc, new_data) if render is not None else None
+    if after is None:
+        after = doc.__class__(new_data, doc.style, doc.servers_key).render()
     if after == before:
         return EditResult(path, target, before, before, doc, doc.data, False)
     return EditResult(path, target, before, after, doc, new_data, True, created=before is None)
+
+
+def remove_config(ctx, check=None, check_mode=False, backup=True, backup_kind='pre-change'):
+    """Delete the file at ctx.config_path (state=absent of a file we own) through the same lock, strict read and backup.
+
+    check(doc) may raise to refuse (the file is left byte-identical). Returns (before bytes or None, changed,
+    backup_file). The file must still hold the bytes we read when it is unlinked, else nothing is deleted.
+    """
+    target = real_target(ctx.config_path)
+    if check_mode or not os.path.lexists(target):
+        before, doc = load_config(target, ctx.servers_key, display_path=ctx.config_path)
+        if before is not None and check is not None:
+            check(doc)
+        return before, before is not None, None
+    with locked(target, *owner_for(ctx, target)):
+        remove_stale_temp_files(target)
+        before, doc = load_config(target, ctx.servers_key, display_path=ctx.config_path)
+        if before is None:
+            return None, False, None
+        if check is not None:
+            check(doc)
+        backup_file = None
+        if backup:
+            backup_file = write_backup(ctx.backup_dir, before, backup_kind, *owner_for(ctx, target), source=target)
+        if read_bytes(target) != before:
+            if backup_file:
+                remove_backup(backup_file)
+            raise _concurrent_failure(ctx.config_path, ConcurrentChangeError('%s changed while it was being removed.' % target))
+        os.unlink(target)
+    fsync_dir(os.path.dirname(target))
+    return before, True, backup_file

@@ -62,6 +62,8 @@ VENDORS = {
     },
 }
 VENDOR_NAMES = sorted(VENDORS)
+# The entry rules of managed-mcp.json's servers for _entries.plan_entries (Claude Code takes remote entries).
+MANAGED_ENTRY_ROW = {'label': 'Claude Code', 'servers_key': 'mcpServers', 'remote_fields': ('url', 'type', 'headers')}
 DROPIN_SUFFIX = '-mcpops.json'
 
 
@@ -450,3 +452,76 @@ def load_policy(vendor_name, policy_dir):
     if not sources:
         return None
     return policy_from_settings(vendor_name, merge_settings(documents), managed, sources)
+
+
+# --------------------------------------------------------------------------------------------
+# Editing keys of a file we share with others, keeping every other byte
+
+
+def splice_render(doc, new_data):
+    """doc.raw with only the changed top-level members replaced, removed or appended; every other byte kept.
+
+    For files that hold settings we do not own (Copilot's managed-settings.json): a full re-render would
+    reformat them. Returns None when splicing does not apply (new file, keys reordered, nothing left, or a
+    result that does not parse back to new_data); the caller then renders the whole document.
+    """
+    from ansible_collections.mcpops.mcp.plugins.module_utils._config import _object_members, _skip_ws, render_json
+    if doc.raw is None or not isinstance(new_data, dict) or not new_data:
+        return None
+    text = doc.raw.decode('utf-8')
+    start = _skip_ws(text, 0)
+    decoder = json.JSONDecoder()
+    members = []
+    for key, key_pos, value_pos in _object_members(text, start):
+        members.append((key, key_pos, value_pos, decoder.raw_decode(text, value_pos)[1]))
+    old_keys = [m[0] for m in members]
+    kept = [k for k in old_keys if k in new_data]
+    if list(new_data)[:len(kept)] != kept:
+        return None
+    style = doc.style
+    unit = style.indent if isinstance(style.indent, str) else None
+
+    def value_text(value):
+        rendered = render_json(value, style).decode('utf-8')
+        if style.trailing_newline:
+            rendered = rendered[:-len(style.newline)]
+        return rendered.replace(style.newline, style.newline + unit) if unit is not None else rendered
+
+    if not any(m[0] in new_data for m in members):
+        return None
+    edits = []  # (start, end, replacement) over the original text; they never overlap
+    index = 0
+    while index < len(members):
+        key, key_pos, value_pos, value_end = members[index]
+        if key in new_data:
+            if new_data[key] != doc.data.get(key):
+                edits.append((value_pos, value_end, value_text(new_data[key])))
+            index += 1
+            continue
+        run_end = index
+        while run_end + 1 < len(members) and members[run_end + 1][0] not in new_data:
+            run_end += 1
+        if run_end + 1 < len(members):  # a kept member follows: cut from this key to that key
+            edits.append((key_pos, members[run_end + 1][1], ''))
+        else:  # the run ends the object: cut from the end of the last kept value
+            edits.append((members[index - 1][3], members[run_end][3], ''))
+        index = run_end + 1
+    out = text
+    for start_pos, end_pos, replacement in sorted(edits, reverse=True):
+        out = out[:start_pos] + replacement + out[end_pos:]
+    added = [k for k in new_data if k not in doc.data]
+    if added:
+        # The end of the last kept member, in the edited text.
+        tail_members = _object_members(out, start)
+        _last_key, _key_pos, last_value_pos = tail_members[-1]
+        last_end = decoder.raw_decode(out, last_value_pos)[1]
+        sep = style.newline + unit if unit is not None else (' ' if style.item_sep == ', ' else '')
+        insert = ''.join(',%s%s%s%s' % (sep, json.dumps(k, ensure_ascii=False), style.key_sep, value_text(new_data[k]))
+                         for k in added)
+        out = out[:last_end] + insert + out[last_end:]
+    try:
+        if json.loads(out) != new_data:
+            return None
+    except ValueError:
+        return None
+    return out.encode('utf-8')

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: mcp_audit
 short_description: Report drift from a declared MCP server set and admin policy violations, read-only
-version_added: 1.2.0
+version_added: 1.1.0
 description:
   - Reads one MCP client config (the shared options decide which file, whose) and classifies every server in it,
     and every server declared in O(servers), as

@@ -36,12 +36,12 @@ options:
   servers:
     description:
       - The declared entries. An empty list changes nothing unless O(exclusive=true), which then removes every entry.
-      - Also accepted as a text holding the list in JSON or YAML (an AWX survey text field can only pass text),
+      - 'Also accepted as a text holding the list in JSON or YAML (an AWX survey text field can only pass text),
         for example V([{"name": "time", "command": "uvx", "args": ["mcp-server-time"]}]). The text is parsed
         before the options below are checked, so they (and the masking of secrets) apply to its entries alike.
         JSON is read with the standard library (a key given twice is refused); YAML needs PyYAML on the managed
         host. Text that does not parse is refused with the line and column, an empty text is refused rather
-        than read as an empty list, and the text is never shown.
+        than read as an empty list, and the text is never shown.'
     type: list
     elements: dict
     required: true

@@ -34,7 +34,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 HOSTS = int(os.environ.get('MCPOPS_FLEET_HOSTS', '6'))
 CONFIG_REL = os.path.join('.config', 'Claude', 'claude_desktop_config.json')
 SERVERS_DIR = os.path.join(REPO, 'tests', 'servers')
-NODE_BIN = os.path.join(REPO, 'node_modules', '.bin')
+# npm servers live in the checkout (MCPOPS_REPO under make), not in the build tree these tests run from.
+NODE_BIN = os.path.join(os.environ.get('MCPOPS_REPO') or REPO, 'node_modules', '.bin')
 HOST_PYTHON = '/usr/bin/python3'
 
 

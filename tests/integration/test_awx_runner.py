@@ -136,8 +136,12 @@ class PrivateDataDir(object):
                    '- name: MCP %s (AWX job)\n  ansible.builtin.import_playbook: mcpops.mcp.%s\n' % (flow, flow, flow), 0o644)
 
     def vault_file(self, relpath, variables, password_file):
-        """Encrypt a vars file in the project with ansible-vault (as a project keeps group_vars/all/vault.yml)."""
-        path = _write(os.path.join(self.root, 'project', relpath),
+        """Encrypt a vars file beside the inventory with ansible-vault (an SCM inventory's group_vars/all/vault.yml).
+
+        Beside the inventory, not the project playbook: group_vars next to a playbook that imports
+        mcpops.mcp.deploy were not loaded for the imported play (measured with ansible-core 2.19).
+        """
+        path = _write(os.path.join(self.root, 'inventory', relpath),
                       ''.join('%s: %s\n' % (k, json.dumps(v)) for k, v in variables.items()))
         subprocess.run([os.path.join(BIN, 'ansible-vault'), 'encrypt', '--vault-password-file', password_file, path],
                        check=True, capture_output=True)
@@ -232,7 +236,7 @@ def test_vaulted_secret_reaches_the_server_and_no_artefact(tmp_path, new_config_
     password_file = _write(str(tmp_path / 'vault-pass'), VAULT_PASSWORD + '\n')
     pdd.vault_file('group_vars/all/vault.yml', {'vault_stub_token': SECRET}, password_file)
     # need_env exits 2 unless STUB_API_TOKEN is set: healthy only when the vaulted value was decrypted and deployed.
-    _write(os.path.join(pdd.root, 'project', 'group_vars', 'all', 'servers.yml'),
+    _write(os.path.join(pdd.root, 'inventory', 'group_vars', 'all', 'servers.yml'),
            'mcp_servers:\n  - name: needs-token\n    command: %s\n    args: [%s, --mode=need_env]\n'
            '    secret_env:\n      STUB_API_TOKEN: "{{ vault_stub_token }}"\n' % (sys.executable, STUB), 0o644)
 
@@ -255,7 +259,7 @@ def test_broken_server_fails_the_job_and_rolls_the_host_back(tmp_path, new_confi
     password_file = _write(str(tmp_path / 'vault-pass'), VAULT_PASSWORD + '\n')
     pdd.vault_file('group_vars/all/vault.yml', {'vault_stub_token': SECRET}, password_file)
     os.remove(password_file)  # the job only gets the password at the prompt
-    _write(os.path.join(pdd.root, 'project', 'group_vars', 'all', 'servers.yml'),
+    _write(os.path.join(pdd.root, 'inventory', 'group_vars', 'all', 'servers.yml'),
            'mcp_servers:\n  - name: keeper\n    command: %s\n    args: [%s, --mode=ok]\n'
            '  - name: broken\n    command: %s\n    args: [%s, --mode=crash]\n'
            '    secret_env:\n      STUB_API_TOKEN: "{{ vault_stub_token }}"\n' % (sys.executable, STUB, sys.executable, STUB), 0o644)
@@ -268,7 +272,7 @@ def test_broken_server_fails_the_job_and_rolls_the_host_back(tmp_path, new_confi
     assert stats['failures'] == {'ws1': 1}, stats
     failed = job.of('runner_on_failed', 'ws1')
     summary = failed[-1]['event_data']['res']['msg']
-    assert failed[-1]['event_data']['task'] == 'Fail the host with a summary of what broke'
+    assert failed[-1]['event_data']['task'].startswith('Fail the host with a summary of what broke')
     assert 'broken: exited' in summary and 'Rolled back' in summary and 'byte-identical' in summary
     assert roots['ws1'].read_bytes() == before['ws1']
     # The canary failed, so the rollout stopped: the second host was never touched.

@@ -314,7 +314,8 @@ def test_a_failing_endpoint_is_reported_and_the_alert_sent_again(run_playbook, c
     assert [r['path'] for r in receiver.take()] == ['/fail/' + HOOK_TOKEN]
     lines = run.result('Report alerts no endpoint accepted (sent again next run)', 'web1')['msg']
     assert lines[0].startswith('slack trigger web1/flaky: NOT DELIVERED (')
-    assert lines[1] == 'webhook trigger web1/flaky: NOT DELIVERED (HTTP 500: Status code was 500 and not [200, 201, 202, 204]: HTTP Error 500: Internal Server Error)'
+    assert lines[1] == ('webhook trigger web1/flaky: NOT DELIVERED (HTTP 500: Status code was 500 and not '
+                        '[200, 201, 202, 204]: HTTP Error 500: Internal Server Error)')
     assert HOOK_TOKEN not in run.all_text
     state_file = os.path.join(config_root.home, 'backups', 'mcp-alert-state.json')
     assert json.load(open(state_file))['open'] == {}

@@ -400,3 +400,57 @@ def test_after_root_edited_it_the_owner_can_edit_their_config_again():
         assert sorted(json.loads(open(path, 'rb').read())['mcpServers']) == ['by-owner', 'by-root']
     finally:
         shutil.rmtree(top)
+
+
+# --------------------------------------------------------------------------------------------
+# mode / dir_mode (admin policy files must be readable by every user's client) and remove_config
+
+
+def _set_key(value):
+    def transform(doc):
+        data = dict(doc.data)
+        data['k'] = value
+        return data, data != doc.data
+    return transform
+
+
+def test_edit_with_mode_creates_0644_in_0755_dirs_and_repairs_a_wrong_mode(tmp_path):
+    path = tmp_path / 'etc' / 'policy' / 'p.json'
+    ctx = _ctx(path)
+    old_umask = os.umask(0o077)
+    try:
+        result = files.edit_config(ctx, _set_key(1), mode=0o644, dir_mode=0o755, backup=False)
+    finally:
+        os.umask(old_umask)
+    assert result.changed and stat.S_IMODE(os.stat(str(path)).st_mode) == 0o644
+    assert stat.S_IMODE(os.stat(str(tmp_path / 'etc')).st_mode) == 0o755
+    assert not files.edit_config(ctx, _set_key(1), mode=0o644).changed
+    os.chmod(str(path), 0o600)
+    before = path.read_bytes()
+    check = files.edit_config(ctx, _set_key(1), mode=0o644, check_mode=True)
+    assert check.changed and check.mode_changed and stat.S_IMODE(os.stat(str(path)).st_mode) == 0o600
+    fixed = files.edit_config(ctx, _set_key(1), mode=0o644, backup=False)
+    assert fixed.changed and fixed.mode_changed and path.read_bytes() == before
+    assert stat.S_IMODE(os.stat(str(path)).st_mode) == 0o644
+    # Without mode the file keeps its own mode (the old behaviour).
+    os.chmod(str(path), 0o600)
+    assert not files.edit_config(ctx, _set_key(1)).changed
+    assert stat.S_IMODE(os.stat(str(path)).st_mode) == 0o600
+
+
+def test_remove_config_backs_up_refuses_through_check_and_is_idempotent(tmp_path):
+    path = tmp_path / 'd.json'
+    path.write_bytes(b'{"k": 1}\n')
+    ctx = _ctx(path)
+
+    def refuse(doc):
+        raise files.FileLayerError('not ours')
+
+    with pytest.raises(files.FileLayerError, match='not ours'):
+        files.remove_config(ctx, check=refuse)
+    assert path.read_bytes() == b'{"k": 1}\n'
+    assert files.remove_config(ctx, check_mode=True)[1] and path.exists()
+    before, changed, backup = files.remove_config(ctx)
+    assert changed and before == b'{"k": 1}\n' and not path.exists()
+    assert open(backup, 'rb').read() == before
+    assert files.remove_config(ctx) == (None, False, None)

@@ -190,3 +190,44 @@ def test_audit_without_a_declared_set_reports_policy_classes_only():
                                              MANAGED_KEYS, _same)
     assert findings == [{'name': 'b', 'client': 'c', 'classes': ['not_allowed'], 'fields': []}]
     assert counts['unmanaged'] == 0
+
+
+def _doc(raw):
+    from ansible_collections.mcpops.mcp.plugins.module_utils._config import validate_config
+    return validate_config(raw, 'f.json', None)
+
+
+@pytest.mark.parametrize('raw, change, expected', [
+    # replace our key in place; a foreign compact member keeps its bytes
+    (b'{\n  "model": "auto",\n  "permissions": {"a": 1},\n  "deniedMcpServers": [ {"serverName": "x"} ]\n}\n',
+     {'deniedMcpServers': [{'serverName': 'y'}]},
+     b'{\n  "model": "auto",\n  "permissions": {"a": 1},\n  "deniedMcpServers": [\n    {\n      "serverName": "y"\n'
+     b'    }\n  ]\n}\n'),
+    # append a key after the last member
+    (b'{\n\t"model": "auto",\n\t"p": {"a": 1}\n}', {'allowedMcpServers': []},
+     b'{\n\t"model": "auto",\n\t"p": {"a": 1},\n\t"allowedMcpServers": []\n}'),
+    # remove a first, a middle and the last members
+    (b'{"allowedMcpServers": [], "model": "auto", "deniedMcpServers": [], "p": {"a": 1}, "x": 1}',
+     {'allowedMcpServers': None, 'deniedMcpServers': None, 'x': None},
+     b'{"model": "auto", "p": {"a": 1}}'),
+    # CRLF and four spaces
+    (b'{\r\n    "p": {"a":  1},\r\n    "deniedMcpServers": []\r\n}\r\n', {'deniedMcpServers': None},
+     b'{\r\n    "p": {"a":  1}\r\n}\r\n'),
+])
+def test_splice_render_changes_only_our_members(raw, change, expected):
+    doc = _doc(raw)
+    data = dict(doc.data)
+    for key, value in change.items():
+        if value is None:
+            data.pop(key)
+        else:
+            data[key] = value
+    assert _policy.splice_render(doc, data) == expected
+
+
+def test_splice_render_falls_back_when_it_cannot_keep_bytes():
+    doc = _doc(b'{"deniedMcpServers": []}')
+    assert _policy.splice_render(doc, {}) is None                      # nothing left
+    assert _policy.splice_render(_doc(b'{"a": 1, "b": 2}'), {'b': 2, 'a': 1}) is None  # reordered
+    new = _policy.splice_render(doc, {'deniedMcpServers': [], 'allowedMcpServers': [{'serverName': 'a'}]})
+    assert new == b'{"deniedMcpServers": [], "allowedMcpServers": [{"serverName": "a"}]}'
