@@ -277,6 +277,9 @@ def plan_files(params, policy_dir):
     problems = []
     if not 0 <= params['priority'] <= 99:
         problems.append('priority must be between 0 and 99 (the <NN> of the drop-in name), found %d.' % params['priority'])
+    if present and all(params[k] is None for k in ('allowed', 'denied', 'only_managed', 'managed_servers')):
+        problems.append('state=present needs at least one of allowed, denied, only_managed or managed_servers; '
+                        'to remove the policy use state=absent.')
     if params['managed_servers'] is not None and not row['exclusive_file']:
         problems.append('managed_servers (managed-mcp.json) is a Claude Code file; %s has no exclusive server set.' % row['label'])
     settings = {}

@@ -136,6 +136,8 @@ def test_entries_the_vendors_refuse_are_refused_before_anything_exists(tmp_path,
     assert run.failed and len(run.result['problems']) == 4
     assert 'serverName and serverUrl' in run.result['msg'] and 'must be a non-empty list' in run.result['msg']
     assert not policy_dir.exists()
+    run = run_module(mcp_policy.main, dict(client='claude_code', policy_dir=str(policy_dir)))
+    assert run.failed and 'at least one of' in run.result['msg'] and not policy_dir.exists()
     for bad in (dict(only_managed=True), dict(managed_servers=[])):
         args = dict(client='copilot', policy_dir=str(policy_dir), allowed=[])
         args.update(bad)
