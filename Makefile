@@ -323,7 +323,8 @@ AWX_ANSIBLE_PACKAGE ?= ansible==12.3.0
 AWX_COLLECTIONS := $(BUILD)/awx-collections
 .PHONY: awx-collection
 awx-collection:
-	@if [ -f "$(AWX_COLLECTIONS)/ansible_collections/awx/awx/MANIFEST.json" ] \
+	@mkdir -p "$(BUILD)"; exec 9>"$(BUILD)/.awx-collection.lock"; flock 9; \
+	if [ -f "$(AWX_COLLECTIONS)/ansible_collections/awx/awx/MANIFEST.json" ] \
 	  && [ "$$(cat "$(AWX_COLLECTIONS)/.package" 2>/dev/null)" = "$(AWX_ANSIBLE_PACKAGE)" ]; then exit 0; fi; \
 	echo '==> awx.awx from $(AWX_ANSIBLE_PACKAGE) (PyPI wheel) into $(AWX_COLLECTIONS)'; \
 	rm -rf "$(AWX_COLLECTIONS)" "$(BUILD)/awx-dl" && mkdir -p "$(BUILD)/awx-dl" "$(AWX_COLLECTIONS)"; \

@@ -248,7 +248,7 @@ def parse_servers(value, what='servers'):
         where = 'JSON'
     else:
         try:
-            import yaml  # pylint: disable=import-outside-toplevel
+            import yaml
         except ImportError:
             raise EntryProblems(['%s is not valid JSON (%s); YAML text needs PyYAML on this host, so give JSON.'
                                  % (what, json_problem)])

@@ -6,7 +6,7 @@
     <pdd>/inventory/hosts      the job's inventory (local connection here; one fake HOME per host)
     <pdd>/env/extravars        extra vars and survey answers (mcp_servers as survey text)
     <pdd>/env/passwords        prompt -> answer, as AWX answers the vault password prompt of a vault credential
-    <pdd>/env/cmdline          --ask-vault-pass / --vault-password-file, as AWX adds them
+    <pdd>/env/cmdline          --ask-vault-pass (what AWX adds for a vault credential), or --vault-password-file
     <pdd>/env/settings         job_timeout (the job template's timeout), idle_timeout
     <pdd>/env/envvars          ANSIBLE_COLLECTIONS_PATH (the EE's collection path)
     <pdd>/project/             the project checkout: thin playbooks importing mcpops.mcp.<flow>
@@ -229,7 +229,7 @@ def test_bad_survey_text_fails_every_host_before_anything_changes(tmp_path, new_
 
 
 def test_vaulted_secret_reaches_the_server_and_no_artefact(tmp_path, new_config_root):
-    # Vault credential as a password file (AWX: --vault-password-file from a credential plugin / file).
+    # The vault password as a file (the ansible-playbook way; AWX itself answers the prompt, next test).
     root = new_config_root('ws1')
     root.write(EXISTING)
     pdd = PrivateDataDir(str(tmp_path / 'pdd'), {'ws1': _host(root)}, {'mcp_serial': [1, '100%'], 'mcp_health_retry_delay': 1})

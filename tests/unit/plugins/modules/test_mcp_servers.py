@@ -187,5 +187,7 @@ def test_servers_text_that_does_not_parse_is_refused_unseen(tmp_path, run_module
     assert path.read_bytes() == EXISTING and not (tmp_path / 'backups').exists()
     _secret_free(run.stdout)
     empty = run_module(mcp_servers.main, _args(path, '', exclusive=True))
-    assert empty.failed and 'servers is an empty text' in empty.result['msg']
+    assert empty.failed and empty.result['problems'] == [
+        'servers is an empty text; give a list of servers (JSON or YAML), or [] to declare none.']
+    assert empty.result['invocation']['module_args']['servers'] == []
     assert path.read_bytes() == EXISTING
