@@ -46,8 +46,8 @@ TOOL_ENV = PATH="$(VENV_BIN):$(NODE_BIN):$$PATH" \
 
 # Stages of `make test`: setup in order (a failure stops the run), then the rest in parallel lanes, longest first.
 comma := ,
-TEST_SETUP := venv matrix-venvs fleet-deps report-deps build-tree get-pip
-TEST_PARALLEL := matrix-2.16 matrix-latest integration fleet molecule sanity units lint changelog-lint galaxy-build
+TEST_SETUP := venv matrix-venvs fleet-deps report-deps awx-collection build-tree get-pip
+TEST_PARALLEL := matrix-2.16 matrix-latest integration fleet molecule sanity units lint changelog-lint galaxy-build ee-context
 
 .PHONY: help venv matrix-venvs build-tree get-pip build-tree-fresh sanity units integration lint galaxy-build matrix matrix-2.16 matrix-latest \
 	changelog-lint molecule test demo clean distclean fleet fleet-deps

@@ -18,6 +18,8 @@ import time
 
 import pytest
 
+from ansible_collections.mcpops.mcp.tests.servers.procs import processes_with
+
 from _helpers import (
     module_utils_env,
     playbook_argv,
@@ -153,6 +155,21 @@ def test_writer_killed_at_random_moments_never_breaks_the_file(tmp_path):
     _assert_whole(path)
 
 
+def _kill_marked(marker, seconds=10):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        left = processes_with(marker)
+        if not left:
+            return
+        for pid, dummy in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.05)
+    raise AssertionError('processes of the killed run outlived it: %r' % processes_with(marker))
+
+
 def test_playbook_killed_mid_run_never_breaks_the_file(tmp_path):
     home = tmp_path / 'home'
     path = write(str(home / CONFIG), json.dumps(BASE, indent=2) + '\n', mode=0o600)
@@ -161,7 +178,11 @@ def test_playbook_killed_mid_run_never_breaks_the_file(tmp_path):
     task['loop'] = items
     rundir = tempfile.mkdtemp(dir=str(tmp_path))
     argv = playbook_argv(write_playbook(rundir, [task]), write_inventory(rundir))
-    env = playbook_env(os.path.join(rundir, 'results.jsonl'), {'ANSIBLE_LOCAL_TEMP': os.path.join(rundir, 'tmp')})
+    # Ansible's workers call setsid(), so killing the controller's group leaves them behind: the marker in their
+    # environment finds them, and the test kills them too (a killed run must not leave processes running).
+    marker = 'mcpops-killed-run-%d-%d' % (os.getpid(), int(time.time() * 1000))
+    env = playbook_env(os.path.join(rundir, 'results.jsonl'), {'ANSIBLE_LOCAL_TEMP': os.path.join(rundir, 'tmp'),
+                                                               'MCPOPS_TEST_MARKER': marker})
     rng = random.Random(7)
     changes = 0
     for _n in range(PLAYBOOK_KILLS):
@@ -175,6 +196,7 @@ def test_playbook_killed_mid_run_never_breaks_the_file(tmp_path):
         time.sleep(rng.uniform(0.0, 0.6))
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+        _kill_marked(marker)
         changes += read(path) != before
         _assert_whole(path)
     assert changes == PLAYBOOK_KILLS
