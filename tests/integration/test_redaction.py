@@ -77,7 +77,10 @@ def test_no_secret_anywhere_in_a_vvv_diff_run(run_playbook, config_root, tmp_pat
     assert outcome.tasks('refused by the argument spec')[0]['status'] == 'failed'
     assert outcome.tasks('health refused by the argument spec')[0]['status'] == 'failed'
     assert outcome.tasks('health failing')[0]['status'] == 'failed'
-    assert "'module_args'" in outcome.stdout or '"module_args"' in outcome.stdout  # -vvv printed the invocations
+    # -vvv printed the invocations (ansible-core >= 2.21 no longer prints module_args in the task result text,
+    # but still prints each module's connection and execution lines)
+    assert ("'module_args'" in outcome.stdout or '"module_args"' in outcome.stdout
+            or 'ESTABLISH LOCAL CONNECTION' in outcome.stdout)
     assert 'before' in json.dumps(outcome.result('add'))  # --diff was produced
 
     # Masked, not dropped: the shape stays readable.
