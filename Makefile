@@ -46,7 +46,7 @@ TOOL_ENV = PATH="$(VENV_BIN):$(NODE_BIN):$$PATH" \
 
 # Stages of `make test`: setup in order (a failure stops the run), then the rest in parallel lanes, longest first.
 comma := ,
-TEST_SETUP := venv matrix-venvs fleet-deps report-deps awx-collection build-tree get-pip
+TEST_SETUP := venv matrix-venvs fleet-deps report-deps cron-deps awx-collection build-tree get-pip
 TEST_PARALLEL := matrix-2.16 matrix-latest integration fleet molecule sanity units lint changelog-lint galaxy-build ee-context
 
 .PHONY: help venv matrix-venvs build-tree get-pip build-tree-fresh sanity units integration lint galaxy-build matrix matrix-2.16 matrix-latest \

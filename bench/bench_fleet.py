@@ -44,12 +44,10 @@ CALLBACK_DIR = os.path.join(REPO, 'tests', 'integration', 'callback_plugins')
 STUB = os.path.join(REPO, 'tests', 'servers', 'mcp_stub.py')
 CONFIG_REL = os.path.join('.config', 'Claude', 'claude_desktop_config.json')
 # Actions that run on the controller only: they cost no module run on the host.
-CONTROLLER_ACTIONS = frozenset(
-    'ansible.builtin.%s' % a for a in ('set_fact', 'debug', 'assert', 'fail', 'include_tasks', 'import_tasks',
-                                        'include_role', 'import_role', 'meta', 'set_stats', 'add_host',
-                                        'group_by', 'include_vars')) | frozenset(
-    ('set_fact', 'debug', 'assert', 'fail', 'include_tasks', 'import_tasks', 'include_role', 'import_role',
-     'meta', 'set_stats', 'add_host', 'group_by', 'include_vars'))
+_CONTROLLER_ONLY = ('set_fact', 'debug', 'assert', 'fail', 'include_tasks', 'import_tasks', 'include_role',
+                    'import_role', 'meta', 'set_stats', 'add_host', 'group_by', 'include_vars',
+                    'validate_argument_spec')
+CONTROLLER_ACTIONS = frozenset(_CONTROLLER_ONLY) | frozenset('ansible.builtin.' + a for a in _CONTROLLER_ONLY)
 TARGETS = dict(task=1.2, deploy=2.0, rerun=1.5, runs=5, runs_rerun=3)
 
 
@@ -117,7 +115,7 @@ def ssh_fleet(count):
     inventory = out[-1].strip()
     homes = {}
     for n in range(1, count + 1):
-        host = 'fleet%d' % n
+        host = '%s%d' % (os.environ.get('FLEET_PREFIX', 'fleet'), n)
         homes[host] = subprocess.run(['bash', FLEET, 'home', host], check=True, stdout=subprocess.PIPE,
                                      universal_newlines=True).stdout.strip()
     return Fleet('ssh x%d' % count, inventory, homes, 'ssh')
@@ -172,7 +170,7 @@ class Bench(object):
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.run([self.playbook_bin, '-i', fleet.inventory, '-e', '@' + self.vars_file,
                                self.playbooks[kind]], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True)
+                              universal_newlines=True, check=False)
         wall = time.time() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         self.last_cpu = (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime)
@@ -233,7 +231,10 @@ class Bench(object):
 
 def report_row(fleet, best, runs):
     n = float(fleet.size)
-    per = lambda kind: (best[kind] - best['empty']) / n  # noqa: E731 - a one-line helper reads better here
+
+    def per(kind):
+        return (best[kind] - best['empty']) / n
+
     task_ratio = per('mcp_servers') / per('copy') if per('copy') > 0 else float('nan')
     deploy_ratio = best['deploy_no_wait'] / best['copy']
     rerun_ratio = best['deploy_rerun'] / best['copy_rerun']
@@ -268,7 +269,7 @@ def print_marginals(label, rows):
     if len(rows) < 2:
         return
     m = dict((k, marginal(rows, k)) for k in ('empty', 'mcp_servers', 'copy', 'deploy', 'deploy_no_wait',
-                                               'deploy_rerun', 'copy_rerun', 'health_wait'))
+                                              'deploy_rerun', 'copy_rerun', 'health_wait'))
     print('%s marginal cost per extra host: mcp_servers %.3fs, copy %.3fs (%.2fx); deploy w/o wait %.3fs (%.2fx copy); '
           'health wait %.3fs; rerun deploy %.3fs vs copy %.3fs (%.2fx)'
           % (label, m['mcp_servers'], m['copy'], m['mcp_servers'] / m['copy'], m['deploy_no_wait'],
@@ -296,7 +297,7 @@ def ssh_variants(bench, fleet):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--local', default='10,25,50')
     parser.add_argument('--ssh', default='1,3,6')
     parser.add_argument('--servers', type=int, default=10)
@@ -328,7 +329,7 @@ def main():
                     print('ssh x%d variants (wall, ratio to defaults):' % fleet.size)
                     ssh_variants(bench, fleet)
             finally:
-                subprocess.run(['bash', FLEET, 'down'], stdout=subprocess.DEVNULL)
+                subprocess.run(['bash', FLEET, 'down'], stdout=subprocess.DEVNULL, check=False)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

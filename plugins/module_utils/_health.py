@@ -41,7 +41,6 @@ STDERR_TAIL_CHARS = 2000
 HISTORY_READ_CHUNK = 65536
 
 
-
 class HealthError(Exception):
     """Bad input to the health check; str() is one sentence for fail_json."""
 

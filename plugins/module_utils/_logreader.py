@@ -601,9 +601,8 @@ def _read_main_prefiltered(log_file, opts, offset, prefilter):
         if handover is not None:
             _count_read(log_file, raw, offset)
             raw.close()
-            for entry in _read_lines(log_file, opts, handover, _prefilter(opts.min_rank), lineno,
-                                     ctx.line_numbers, offset):
-                yield entry
+            yield from _read_lines(log_file, opts, handover, _prefilter(opts.min_rank), lineno,
+                                   ctx.line_numbers, offset)
     finally:
         _count_read(log_file, raw, offset)
         raw.close()

@@ -68,6 +68,8 @@ DEDUPE_WINDOW_MS = 100
 MAX_PENDING_PER_SERVER = 10000
 TAIL_FIRST_WINDOW = 64 * 1024
 NO_TIME_YET = u'\uffff'  # sorts after every timestamp
+
+
 # ---------------------------------------------------------------- time
 
 def format_ts(dt):

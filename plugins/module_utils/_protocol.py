@@ -201,6 +201,7 @@ def server_environment(entry_env=None, secret_env=None, host_env=None, account=N
             env[str(key)] = str(value)
     return env
 
+
 def resolve_executable(command, path_value):
     """(path, None, None) for a runnable command, else (None, reason, message).
 
@@ -580,7 +581,7 @@ def validate_discover(result, warnings):
     if version is None:
         raise ProbeFailure('protocol_error', 'the server supports protocol versions %s, none of which this client '
                            'speaks (%s).' % (json.dumps(supported), ', '.join(MODERN_PROTOCOL_VERSIONS
-                                                                               + SUPPORTED_PROTOCOL_VERSIONS)))
+                                                                              + SUPPORTED_PROTOCOL_VERSIONS)))
     meta = result.get('_meta') if isinstance(result.get('_meta'), dict) else {}
     server_info = _server_info(meta.get('io.modelcontextprotocol/serverInfo'))
     if server_info is None:
@@ -636,7 +637,10 @@ def tool_names(result, page):
 
 
 def list_tools(request, result, has_tools, meta=None):
-    """tools/list, every page, in the chosen era (meta: the modern _meta, None for legacy). Fills result."""
+    """tools/list, every page, in the chosen era (meta: the modern _meta, None for legacy).
+
+    Fills result (tools, tool_count) and returns the tool count.
+    """
     tools = []
     if not has_tools:
         result['warnings'].append('the server does not declare the tools capability; tools/list was not called.')
@@ -662,6 +666,7 @@ def list_tools(request, result, has_tools, meta=None):
             page += 1
     result['tools'] = tools
     result['tool_count'] = len(tools)
+    return len(tools)
 
 
 def _opened(result, started, era, validated):
@@ -681,11 +686,11 @@ def run_handshake(request, notify, result, started):
 
 
 def _finish_open(rpc, result, era, has_tools):
+    """Finish the handshake in the era and list the tools; returns the tool count."""
     if era == 'legacy':
         rpc.notify('notifications/initialized')
-        list_tools(rpc.request, result, has_tools)
-    else:
-        list_tools(rpc.request, result, has_tools, modern_meta(result['protocol_version']))
+        return list_tools(rpc.request, result, has_tools)
+    return list_tools(rpc.request, result, has_tools, modern_meta(result['protocol_version']))
 
 
 def open_stdio(rpc, result, started, era=None):
@@ -700,7 +705,8 @@ def open_stdio(rpc, result, started, era=None):
     gone back to legacy.
     """
     pending = {}  # request id -> 'discover' | 'initialize'
-    state = {'discover': None, 'initialize': None}  # None: not sent; 'sent'; or the RpcError it got
+    state = {'discover': None, 'initialize': None}  # None: not sent; 'sent'; or 'failed'
+    failures = {}  # 'discover' | 'initialize' -> the RpcError its request got
 
     def send(kind):
         if kind == 'discover':
@@ -724,7 +730,7 @@ def open_stdio(rpc, result, started, era=None):
                 continue
             asked = ' or '.join(('server/discover' if k == 'discover' else 'initialize') for k in sorted(set(pending.values())))
             raise ProbeFailure('timeout', 'no answer to %s within the %s s timeout.' % (asked or 'the handshake',
-                                                                                      _fmt_s(rpc.timeout)))
+                                                                                        _fmt_s(rpc.timeout)))
         msg_id, message = got
         kind = pending.pop(msg_id)
         if kind == 'discover':
@@ -732,20 +738,22 @@ def open_stdio(rpc, result, started, era=None):
                 return _opened(result, started, 'modern', validate_discover(message.get('result'), result['warnings']))
             # An error, or a lenient legacy server's "result" for a method it does not know.
             failure = RpcError('server/discover', message.get('error') or {'message': 'not a DiscoverResult'})
-            state['discover'] = failure
+            state['discover'] = 'failed'
+            failures['discover'] = failure
             if failure.modern and not (failure.code == UNSUPPORTED_PROTOCOL_VERSION
                                        and _legacy_version_offered(failure.error)):
                 raise _modern_refusal('server/discover', failure.error)
             # Not a modern answer (or a modern server that offers a legacy version): initialize decides.
             if state['initialize'] is None:
                 send('initialize')
-            elif isinstance(state['initialize'], RpcError):
-                raise state['initialize']
+            elif state['initialize'] == 'failed':
+                raise failures['initialize']
         else:
             if 'error' not in message:
                 return _opened(result, started, 'legacy', validate_initialize(message.get('result'), result['warnings']))
             failure = RpcError('initialize', message['error'])
-            state['initialize'] = failure
+            state['initialize'] = 'failed'
+            failures['initialize'] = failure
             if state['discover'] == 'sent':
                 continue  # the probe is still out: a modern server rejects initialize, its answer decides
             if state['discover'] is None:
@@ -917,9 +925,9 @@ def start_probe_stdio(name, command, args=None, env=None, timeout=15.0, strict_s
     graceful = False
     try:
         has_tools = open_stdio(rpc, result, started, era)
-        _finish_open(rpc, result, result['era'], has_tools)
+        tool_count = _finish_open(rpc, result, result['era'], has_tools)
         result.update(status='healthy', reason='ok', message='%s handshake complete (protocol %s), %d tools.'
-                      % (result['era'], result['protocol_version'], result['tool_count']))
+                      % (result['era'], result['protocol_version'], tool_count))
         graceful = True
     except ProbeFailure as exc:
         result.update(reason=exc.reason, message=exc.message)
@@ -1291,9 +1299,9 @@ def probe_http(name, url, headers=None, timeout=15.0, era=None):
     rpc = _HttpRpc(url, headers, started + float(timeout), timeout)
     try:
         has_tools = open_http(rpc, result, started, era)
-        _finish_open(rpc, result, result['era'], has_tools)
+        tool_count = _finish_open(rpc, result, result['era'], has_tools)
         result.update(status='healthy', reason='ok', message='%s handshake complete (protocol %s), %d tools.'
-                      % (result['era'], result['protocol_version'], result['tool_count']))
+                      % (result['era'], result['protocol_version'], tool_count))
     except ProbeFailure as exc:
         result.update(reason=exc.reason, message=exc.message)
         result.update(exc.details)

@@ -18,10 +18,7 @@ import datetime
 import json
 import re
 
-try:
-    from collections.abc import Mapping
-except ImportError:  # pragma: no cover - Python 2
-    from collections import Mapping
+from collections.abc import Mapping  # module_utils need Python >= 3.9 (tests/config.yml)
 
 from html import escape as _html_escape
 

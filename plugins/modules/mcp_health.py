@@ -452,7 +452,7 @@ def check(module, reaper):
             apply_history(results, previous, now)
             if not module.check_mode:
                 append_history(history_file, history_records(results, now, servers is not None and ctx.config_path or None,
-                                                              targets), owner=ctx.owner())
+                                                             targets), owner=ctx.owner())
         except FileLayerError as exc:
             module.fail_json(msg='Cannot use history_file %s: %s' % (history_file, exc), servers=results)
         except (IOError, OSError) as exc:

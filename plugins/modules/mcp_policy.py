@@ -73,6 +73,53 @@ options:
         which Claude Code expands from the user's environment.
     type: list
     elements: dict
+    suboptions:
+      name:
+        description:
+          - Name of the entry. A new entry's name may use letters, digits, C(_) and C(-) only; an entry already
+            in the file can be kept or updated by its name as it is.
+          - Required; a missing name is reported with the other problems.
+        type: str
+      state:
+        description:
+          - Only V(present) has a meaning here (the set is exclusive); V(absent) is refused - leave the entry out instead.
+        type: str
+        choices: [present, absent]
+        default: present
+      command:
+        description:
+          - Executable that starts the stdio server. Required unless O(managed_servers[].url) is given; not together
+            with O(managed_servers[].url).
+        type: str
+      args:
+        description:
+          - Arguments for O(managed_servers[].command). Strings, numbers and booleans (written as C(1), C(true));
+            anything else, and empty strings, are refused.
+        type: list
+        elements: raw
+      env:
+        description:
+          - Plain environment settings. Values are strings, numbers or booleans (written as text, C(true) not
+            C(True)); V(null), lists and mappings are refused.
+          - A value whose name looks secret, or that holds a credential, is masked in the output anyway, with a warning.
+        type: dict
+      secret_env:
+        description:
+          - Environment values merged into the entry's C(env), masked in the module's output. Empty values are refused.
+          - They are still written to the world-readable file; prefer C(${VAR}) references (see above).
+        type: dict
+      url:
+        description:
+          - URL of a remote server.
+        type: str
+      type:
+        description:
+          - Transport type of a remote entry.
+        type: str
+      headers:
+        description:
+          - HTTP headers of a remote entry, masked in the module's output (but written to the world-readable file).
+        type: dict
   priority:
     description:
       - The C(<NN>) of the Claude Code drop-in name (C(50-mcpops.json)). Later (higher) drop-ins win for scalar
@@ -393,8 +440,9 @@ def main():
         policy_dir = params['policy_dir'] or default_policy_dir(params['client'], platform.system())
     except PolicyProblems as exc:
         module.fail_json(msg=str(exc), problems=exc.problems)
-    policy_dir = os.path.abspath(os.path.expanduser(policy_dir))
-    backup_dir = os.path.abspath(os.path.expanduser(params['backup_dir'] or os.path.join(policy_dir, 'backups')))
+    # type='path' already expanded ~ in policy_dir and backup_dir; the per-OS defaults are absolute.
+    policy_dir = os.path.abspath(policy_dir)
+    backup_dir = os.path.abspath(params['backup_dir'] or os.path.join(policy_dir, 'backups'))
     fail = dict(policy_dir=policy_dir)
     try:
         files = plan_files(params, policy_dir)

@@ -157,7 +157,7 @@ class PrivateDataDir(object):
         env = dict(os.environ, PATH=os.pathsep.join([BIN, os.environ.get('PATH', os.defpath)]), PYTHONDONTWRITEBYTECODE='1')
         env.pop('ANSIBLE_CONFIG', None)
         proc = subprocess.run([RUNNER, 'run', self.root, '-p', playbook, '--ident', ident],
-                              env=env, capture_output=True, text=True, timeout=900)
+                              env=env, capture_output=True, text=True, timeout=900, check=False)
         return Job(self.root, ident, proc)
 
 

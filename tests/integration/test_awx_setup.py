@@ -76,14 +76,14 @@ def _module(task):
 
 def test_syntax_check(awx_env):
     proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '--syntax-check', SETUP],
-                          env=awx_env, capture_output=True, text=True)
+                          env=awx_env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @pytest.mark.skipif(not os.path.exists(os.path.join(BIN, 'ansible-lint')), reason='ansible-lint is only in the main venv')
 def test_ansible_lint_production(awx_env):
     proc = subprocess.run([os.path.join(BIN, 'ansible-lint'), '--profile', 'production', '--offline', '--nocolor', SETUP],
-                          env=awx_env, capture_output=True, text=True, cwd=REPO, timeout=600)
+                          env=awx_env, capture_output=True, text=True, cwd=REPO, timeout=600, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -93,7 +93,8 @@ def test_every_option_is_one_the_module_documents(awx_env):
     assert modules == ['awx.awx.credential', 'awx.awx.execution_environment', 'awx.awx.inventory',
                        'awx.awx.inventory_source', 'awx.awx.job_template', 'awx.awx.notification_template',
                        'awx.awx.project', 'awx.awx.schedule']
-    proc = subprocess.run([os.path.join(BIN, 'ansible-doc'), '-j'] + modules, env=awx_env, capture_output=True, text=True)
+    proc = subprocess.run([os.path.join(BIN, 'ansible-doc'), '-j'] + modules, env=awx_env, capture_output=True, text=True,
+                          check=False)
     assert proc.returncode == 0, proc.stderr
     docs = dict((name, entry['doc']['options']) for name, entry in json.loads(proc.stdout).items())
     for task in play['tasks']:
@@ -146,7 +147,7 @@ def _run_against_closed_port(awx_env, tmp_path, play):
                ANSIBLE_CALLBACK_PLUGINS=CALLBACK_DIR, ANSIBLE_CALLBACKS_ENABLED='mcpops_test_results',
                MCPOPS_TEST_RESULTS=results)
     proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), path, '-e', '@' + values],
-                          env=env, capture_output=True, text=True, timeout=600)
+                          env=env, capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr  # every failure ignored
     out = {}
     with open(results, encoding='utf-8') as handle:

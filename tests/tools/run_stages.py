@@ -33,7 +33,7 @@ def run_stage(repo, stage, make_args, log_dir, print_lock):
     elapsed = time.time() - started
     with print_lock:
         sys.stdout.write('\n==> [%s] %s in %ds (log %s)\n' % (stage, 'ok' if rc == 0 else 'FAILED rc=%d' % rc,
-                                                               elapsed, log_path))
+                                                              elapsed, log_path))
         with open(log_path, 'rb') as log:
             sys.stdout.write(log.read().decode('utf-8', 'replace'))
         sys.stdout.write('==> [%s] end\n' % stage)

@@ -194,7 +194,7 @@ def test_pagerduty_bodies():
                                        'last_seen': '2026-12-04T11:00:00Z'}}}
     resolve = run([host('web1', [server('gh')], run([host('web1', [server('gh', False, 2)])])['states']['web1'])])['actions'][0]
     assert al.pagerduty_body(resolve, 'RK') == {'routing_key': 'RK', 'event_action': 'resolve',
-                                                 'dedup_key': 'mcpops-mcp/web1/gh'}
+                                                'dedup_key': 'mcpops-mcp/web1/gh'}
 
 
 def test_webhook_body_is_the_action_with_a_schema_and_never_the_previous_state():

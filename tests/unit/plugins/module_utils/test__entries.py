@@ -25,8 +25,8 @@ def _doc(data):
     return cfg.validate_config(json.dumps(data, indent=2).encode())
 
 
-def _problems(server, client=DESKTOP, find_command=None):
-    return ent.plan_entries([server], client, find_command).problems
+def _problems(server, client=None, find_command=None):
+    return ent.plan_entries([server], DESKTOP if client is None else client, find_command).problems
 
 
 # (declared entry, words one problem must contain); every row is refused on its own.

@@ -10,10 +10,7 @@ __metaclass__ = type
 import json
 import re
 
-try:
-    from collections.abc import Mapping
-except ImportError:  # pragma: no cover
-    from collections import Mapping
+from collections.abc import Mapping
 
 import pytest
 

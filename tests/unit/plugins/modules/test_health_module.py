@@ -131,7 +131,6 @@ def test_spec_env_secrets_masked_but_plain_values_do_not_mangle_output():
     assert 'spec-secret-111' not in text and 'STUB_API_TOKEN=********' in servers['leaky']['stderr_tail']
 
 
-
 def _load_http_stub():
     spec = importlib.util.spec_from_file_location('mcp_http_stub', os.path.join(SERVERS, 'mcp_http_stub.py'))
     module = importlib.util.module_from_spec(spec)
