@@ -51,8 +51,13 @@ CONTROLLER_ACTIONS = frozenset(_CONTROLLER_ONLY) | frozenset('ansible.builtin.' 
 TARGETS = dict(task=1.2, deploy=2.0, rerun=1.5, runs=5, runs_rerun=3)
 
 
+# The stub needs only the standard library; /usr/bin/python3 is visible on the SSH fleet's hosts too (their
+# home directories, where pyenv and this venv's base may live, are mounted over).
+SERVER_PYTHON = '/usr/bin/python3' if os.path.exists('/usr/bin/python3') else sys.executable
+
+
 def declared_servers(count):
-    return [dict(name='bench-%02d' % n, command=sys.executable, args=[STUB, '--mode=ok', '--marker=bench-fleet'],
+    return [dict(name='bench-%02d' % n, command=SERVER_PYTHON, args=[STUB, '--mode=ok', '--marker=bench-fleet'],
                  env=dict(LOG_LEVEL='info')) for n in range(count)]
 
 
