@@ -24,7 +24,7 @@ def fleet_session():
     status = fleet_sh('status', check=False)
     fleet_dir = os.environ.get('FLEET_DIR') or os.path.join(os.environ.get('MCPOPS_REPO') or REPO, 'build', 'fleet')
     inventory = os.path.join(fleet_dir, 'inventory.yml')
-    running = [line for line in status.stdout.splitlines() if line.startswith('fleet') and 'sshd=down' not in line]
+    running = [line for line in status.stdout.splitlines() if line.startswith(os.environ.get('FLEET_PREFIX', 'fleet')) and 'sshd=down' not in line]
     started_here = not (len(running) == HOSTS and os.path.exists(inventory))
     if started_here:
         t0 = time.time()
