@@ -42,6 +42,9 @@ die() { echo "fleet.sh: $*" >&2; exit 1; }
 host_index() { [[ $1 =~ ^$PREFIX([0-9]+)$ ]] || die "unknown host '$1' (hosts are ${PREFIX}1..${PREFIX}N)"; echo "${BASH_REMATCH[1]}"; }
 host_addr() { echo "$SUBNET_PREFIX.$((10 + $(host_index "$1")))"; }
 host_dir() { echo "$FLEET_DIR/hosts/$1"; }
+# authorized_keys live under /run (root-owned, 0755 all the way up), one directory per FLEET_DIR: sshd's StrictModes
+# refuses keys below a group/world-writable directory, and a checkout (so FLEET_DIR) may well sit under /tmp.
+KEYS_DIR=/run/mcpops-fleet/$(printf '%s' "$FLEET_DIR" | sha1sum | cut -c1-12)
 veth_of() { echo "v$1"; }   # root-side end; fits IFNAMSIZ (15) for an 8-letter prefix and 3 digits
 known_hosts_list() { [ -d "$FLEET_DIR/hosts" ] && ls "$FLEET_DIR/hosts" 2>/dev/null | grep -E "^$PREFIX[0-9]+\$" | sort -V || true; }
 netns_list() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$PREFIX[0-9]+\$" | sort -V || true; }
@@ -83,12 +86,12 @@ ensure_common() {
     case "$FLEET_DIR/" in
         /root/*|"$TEST_USER_HOME"/*) die "FLEET_DIR $FLEET_DIR is under a home directory the hosts mount over; put it elsewhere" ;;
     esac
-    install -d -m 0755 "$FLEET_DIR" "$FLEET_DIR/hosts" "$FLEET_DIR/authorized_keys"
+    install -d -m 0755 "$FLEET_DIR" "$FLEET_DIR/hosts" /run/mcpops-fleet "$KEYS_DIR"
     install -d -m 0700 "$FLEET_DIR/cp"
-    check_key_path "$FLEET_DIR/authorized_keys"
+    check_key_path "$KEYS_DIR"
     [ -s "$FLEET_DIR/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C mcpops-fleet -f "$FLEET_DIR/id_ed25519"
-    install -m 0644 "$FLEET_DIR/id_ed25519.pub" "$FLEET_DIR/authorized_keys/root"
-    install -m 0644 "$FLEET_DIR/id_ed25519.pub" "$FLEET_DIR/authorized_keys/$TEST_USER"
+    install -m 0644 "$FLEET_DIR/id_ed25519.pub" "$KEYS_DIR/root"
+    install -m 0644 "$FLEET_DIR/id_ed25519.pub" "$KEYS_DIR/$TEST_USER"
     install -d -m 0755 /run/sshd   # sshd's privilege separation directory
     if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
         ip link add "$BRIDGE" type bridge
@@ -115,7 +118,7 @@ ListenAddress $addr
 Port 22
 HostKey $dir/ssh_host_ed25519_key
 PidFile $dir/sshd.pid
-AuthorizedKeysFile $FLEET_DIR/authorized_keys/%u
+AuthorizedKeysFile $KEYS_DIR/%u
 AuthenticationMethods publickey
 PubkeyAuthentication yes
 PasswordAuthentication no
@@ -298,7 +301,7 @@ cmd_down() {
         remove_host "$name"
     done
     if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE"; fi
-    rm -rf "$FLEET_DIR/hosts" "$FLEET_DIR/cp" "$FLEET_DIR/authorized_keys"
+    rm -rf "$FLEET_DIR/hosts" "$FLEET_DIR/cp" "$FLEET_DIR/authorized_keys" "$KEYS_DIR"
     rm -f "$FLEET_DIR/inventory.yml" "$FLEET_DIR/known_hosts" "$FLEET_DIR/id_ed25519" "$FLEET_DIR/id_ed25519.pub"
     rmdir "$FLEET_DIR" 2>/dev/null || true
 }

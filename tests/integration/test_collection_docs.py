@@ -31,8 +31,9 @@ def _env():
     return env
 
 
-def test_the_six_modules_exist():
-    assert MODULES == ['mcp_backup', 'mcp_backup_info', 'mcp_health', 'mcp_logs', 'mcp_server', 'mcp_server_info', 'mcp_servers']
+def test_every_module_is_documented_here():
+    assert MODULES == ['mcp_audit', 'mcp_backup', 'mcp_backup_info', 'mcp_health', 'mcp_logs', 'mcp_policy', 'mcp_server',
+                       'mcp_server_info', 'mcp_servers']
 
 
 @pytest.mark.parametrize('module', MODULES)
