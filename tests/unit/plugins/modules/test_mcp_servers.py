@@ -189,5 +189,7 @@ def test_servers_text_that_does_not_parse_is_refused_unseen(tmp_path, run_module
     empty = run_module(mcp_servers.main, _args(path, '', exclusive=True))
     assert empty.failed and empty.result['problems'] == [
         'servers is an empty text; give a list of servers (JSON or YAML), or [] to declare none.']
-    assert empty.result['invocation']['module_args']['servers'] == []
+    # ansible-core >= 2.21 leaves the invocation out of a module's own result
+    if 'invocation' in empty.result:
+        assert empty.result['invocation']['module_args']['servers'] == []
     assert path.read_bytes() == EXISTING
