@@ -93,7 +93,8 @@ def value_text(value):
     return None
 
 
-def _kind(value):
+def json_kind(value):
+    """How a value reads in a message: 'null', 'a mapping', 'a list', 'a int', ..."""
     if value is None:
         return 'null'
     if isinstance(value, dict):
@@ -108,7 +109,7 @@ def _text_map(label, field, value, problems, allow_empty=True):
     if value is None:
         return {}
     if not isinstance(value, dict):
-        problems.append('%s: %s must be a mapping of names to values, found %s.' % (label, field, _kind(value)))
+        problems.append('%s: %s must be a mapping of names to values, found %s.' % (label, field, json_kind(value)))
         return {}
     out = {}
     for key in sorted(value, key=str):
@@ -118,7 +119,7 @@ def _text_map(label, field, value, problems, allow_empty=True):
             hint = ' (vault variable not set?)' if field in ('secret_env', 'headers') else ''
             problems.append('%s: %s %s has no value%s.' % (label, field, key, hint))
         elif text is None:
-            problems.append('%s: %s %s must be a string, number or boolean, found %s.' % (label, field, key, _kind(item)))
+            problems.append('%s: %s %s must be a string, number or boolean, found %s.' % (label, field, key, json_kind(item)))
         else:
             out[key] = text
     return dict((k, out[k]) for k in value if k in out)  # keep the declared order
@@ -128,13 +129,13 @@ def _args_list(label, value, problems):
     if value is None:
         return []
     if not isinstance(value, (list, tuple)):
-        problems.append('%s: args must be a list, found %s.' % (label, _kind(value)))
+        problems.append('%s: args must be a list, found %s.' % (label, json_kind(value)))
         return []
     out = []
     for index, item in enumerate(value):
         text = value_text(item)
         if text is None:
-            problems.append('%s: args[%d] must be a string, number or boolean, found %s.' % (label, index, _kind(item)))
+            problems.append('%s: args[%d] must be a string, number or boolean, found %s.' % (label, index, json_kind(item)))
         elif text == '':
             problems.append('%s: args[%d] is an empty string; remove it (a templated value that came out empty?).'
                             % (label, index))
@@ -157,7 +158,7 @@ def declared_entry(server, client, find_command=None):
     problems = []
     warnings = []
     if not isinstance(server, dict):
-        return None, ['each server must be a mapping with at least a name, found %s.' % _kind(server)], warnings
+        return None, ['each server must be a mapping with at least a name, found %s.' % json_kind(server)], warnings
     name = server.get('name')
     label = _label(name)
     if not isinstance(name, str) or not name:
@@ -235,7 +236,7 @@ def parse_servers(value, what='servers'):
     if value is None or isinstance(value, (list, tuple)):
         return list(value or [])
     if not isinstance(value, str):
-        raise EntryProblems(['%s must be a list of servers or a JSON/YAML text of one, found %s.' % (what, _kind(value))])
+        raise EntryProblems(['%s must be a list of servers or a JSON/YAML text of one, found %s.' % (what, json_kind(value))])
     text = value.lstrip(u'\ufeff')
     if not text.strip():
         # Never read as []: with exclusive=true an empty survey field would remove every entry.
@@ -264,7 +265,7 @@ def parse_servers(value, what='servers'):
         where = 'YAML'
     if not isinstance(data, list):
         raise EntryProblems(['%s: the %s text is %s, not a list of servers; write it as [ {...}, ... ] '
-                             '(JSON) or one "- name: ..." item per server (YAML).' % (what, where, _kind(data))])
+                             '(JSON) or one "- name: ..." item per server (YAML).' % (what, where, json_kind(data))])
     return data
 
 

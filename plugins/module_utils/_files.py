@@ -127,6 +127,13 @@ def write_all(fd, data):
     os.fsync(fd)
 
 
+def fill_new_file(fd, data, mode, uid=None, gid=None):
+    """Mode and owner first, so no byte (a secret) is ever readable by others, then every byte and fsync."""
+    os.fchmod(fd, mode)
+    _chown(fd, uid, gid)
+    write_all(fd, data)
+
+
 def _chown(path_or_fd, uid, gid):
     if uid is None and gid is None:
         return
@@ -248,9 +255,7 @@ def atomic_write(target, data, mode, uid=None, gid=None, expected=None, check_ex
         raise
     try:
         try:
-            os.fchmod(fd, mode)
-            _chown(fd, uid, gid)
-            write_all(fd, data)
+            fill_new_file(fd, data, mode, uid, gid)
         finally:
             os.close(fd)
         if check_expected and read_bytes(target) != expected:
@@ -339,9 +344,7 @@ def write_backup(backup_dir, data, kind=None, uid=None, gid=None, now=None, dail
             raise FileLayerError('Cannot write backup %s: %s' % (path, exc.strerror))
         try:
             try:
-                os.fchmod(fd, NEW_FILE_MODE)
-                _chown(fd, uid, gid)
-                write_all(fd, data)
+                fill_new_file(fd, data, NEW_FILE_MODE, uid, gid)
             finally:
                 os.close(fd)
             if source is not None:

@@ -24,6 +24,8 @@ import json
 import os
 import re
 
+from ansible_collections.mcpops.mcp.plugins.module_utils._entries import json_kind
+
 ENTRY_KEYS = ('serverName', 'serverCommand', 'serverUrl')
 ALLOWED_KEY = 'allowedMcpServers'
 DENIED_KEY = 'deniedMcpServers'
@@ -101,20 +103,10 @@ def dropin_name(priority):
 # Validation
 
 
-def _kind(value):
-    if value is None:
-        return 'null'
-    if isinstance(value, dict):
-        return 'a mapping'
-    if isinstance(value, (list, tuple)):
-        return 'a list'
-    return 'a %s' % type(value).__name__
-
-
 def entry_problems(entry, where):
     """Problems of one allow/deny entry: exactly one of serverName, serverCommand (list of strings), serverUrl."""
     if not isinstance(entry, dict):
-        return ['%s must be a mapping with exactly one of %s, found %s.' % (where, ', '.join(ENTRY_KEYS), _kind(entry))]
+        return ['%s must be a mapping with exactly one of %s, found %s.' % (where, ', '.join(ENTRY_KEYS), json_kind(entry))]
     keys = [k for k in entry if k in ENTRY_KEYS]
     unknown = sorted(str(k) for k in entry if k not in ENTRY_KEYS)
     problems = []
@@ -129,11 +121,11 @@ def entry_problems(entry, where):
     if key == 'serverCommand':
         if not isinstance(value, (list, tuple)) or not value:
             problems.append('%s: serverCommand must be a non-empty list (the exact argv, command first), found %s.'
-                            % (where, _kind(value) if not isinstance(value, (list, tuple)) else 'an empty list'))
+                            % (where, json_kind(value) if not isinstance(value, (list, tuple)) else 'an empty list'))
         elif not all(isinstance(v, str) and v for v in value):
             problems.append('%s: every element of serverCommand must be a non-empty string.' % where)
     elif not isinstance(value, str) or not value.strip():
-        problems.append('%s: %s must be a non-empty string, found %s.' % (where, key, _kind(value)))
+        problems.append('%s: %s must be a non-empty string, found %s.' % (where, key, json_kind(value)))
     return problems
 
 
@@ -142,7 +134,7 @@ def list_problems(value, key, where):
     if value is None:
         return []
     if not isinstance(value, (list, tuple)):
-        return ['%s: %s must be a list of entries, found %s.' % (where, key, _kind(value))]
+        return ['%s: %s must be a list of entries, found %s.' % (where, key, json_kind(value))]
     problems = []
     for index, entry in enumerate(value):
         problems.extend(entry_problems(entry, '%s: %s[%d]' % (where, key, index)))
@@ -178,7 +170,7 @@ def desired_settings(vendor_name, allowed=None, denied=None, only_managed=None):
 def dropin_problems(data, path, keys):
     """Our drop-in holds only our keys, each valid; anything else means someone else edits it: refuse."""
     if not isinstance(data, dict):
-        return ['%s: the top level must be a JSON object, found %s.' % (path, _kind(data))]
+        return ['%s: the top level must be a JSON object, found %s.' % (path, json_kind(data))]
     problems = []
     unknown = [k for k in data if k not in keys]
     if unknown:
@@ -195,14 +187,14 @@ def file_problems(data, path):
         problems.extend(list_problems(data.get(key), key, path))
     only = data.get(ONLY_MANAGED_KEY)
     if only is not None and not isinstance(only, bool):
-        problems.append('%s: %s must be true or false, found %s.' % (path, ONLY_MANAGED_KEY, _kind(only)))
+        problems.append('%s: %s must be true or false, found %s.' % (path, ONLY_MANAGED_KEY, json_kind(only)))
     return problems
 
 
 def managed_servers_problems(value):
     if not isinstance(value, dict):
-        return ['managed_servers must be a mapping of server name to entry, found %s.' % _kind(value)]
-    return ['managed_servers: server %s must be a mapping, found %s.' % (json.dumps(k), _kind(v))
+        return ['managed_servers must be a mapping of server name to entry, found %s.' % json_kind(value)]
+    return ['managed_servers: server %s must be a mapping, found %s.' % (json.dumps(k), json_kind(v))
             for k, v in value.items() if not isinstance(v, dict)]
 
 
