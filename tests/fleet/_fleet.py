@@ -181,7 +181,11 @@ class Fleet(object):
             data = yaml.safe_load(handle)
         group = data['all']['children']['fleet']
         self.base = data
-        self.hosts = [FleetHost(name, hv['ansible_host']) for name, hv in sorted(group['hosts'].items(), key=lambda i: int(i[0].lstrip('abcdefghijklmnopqrstuvwxyz') or 0))]
+
+        def number(item):  # fleet10 after fleet9, whatever FLEET_PREFIX is
+            return int(item[0].lstrip('abcdefghijklmnopqrstuvwxyz') or 0)
+
+        self.hosts = [FleetHost(name, hv['ansible_host']) for name, hv in sorted(group['hosts'].items(), key=number)]
         self.by_name = dict((h.name, h) for h in self.hosts)
         self._restart = set()
         self._tmpfs = set()
