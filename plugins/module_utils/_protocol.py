@@ -547,15 +547,20 @@ def validate_initialize(result, warnings):
     if version not in SUPPORTED_PROTOCOL_VERSIONS:
         raise ProbeFailure('protocol_error', 'the server answered protocol version %s, which is not supported '
                            '(supported: %s).' % (json.dumps(version), ', '.join(SUPPORTED_PROTOCOL_VERSIONS)))
-    server_info = _server_info(result.get('serverInfo'))
+    server_info, has_tools = _identity_and_tools(result, _server_info(result.get('serverInfo')), 'initialize', warnings)
+    return version, server_info, has_tools
+
+
+def _identity_and_tools(result, server_info, method, warnings):
+    """(server_info, has_tools) of a handshake result of either era; a missing part is a warning, not a failure."""
     if server_info is None:
-        warnings.append('initialize result has no serverInfo.')
+        warnings.append('%s result has no serverInfo.' % method)
         server_info = {}
     capabilities = result.get('capabilities')
     if not isinstance(capabilities, dict):
-        warnings.append('initialize result has no capabilities object.')
+        warnings.append('%s result has no capabilities object.' % method)
         capabilities = {}
-    return version, server_info, 'tools' in capabilities
+    return server_info, 'tools' in capabilities
 
 
 def _check_result_type(result, method):
@@ -586,14 +591,8 @@ def validate_discover(result, warnings):
     server_info = _server_info(meta.get('io.modelcontextprotocol/serverInfo'))
     if server_info is None:
         server_info = _server_info(result.get('serverInfo'))
-    if server_info is None:
-        warnings.append('server/discover result has no serverInfo.')
-        server_info = {}
-    capabilities = result.get('capabilities')
-    if not isinstance(capabilities, dict):
-        warnings.append('server/discover result has no capabilities object.')
-        capabilities = {}
-    return version, server_info, 'tools' in capabilities
+    server_info, has_tools = _identity_and_tools(result, server_info, 'server/discover', warnings)
+    return version, server_info, has_tools
 
 
 def _is_discover_result(result):

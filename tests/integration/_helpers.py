@@ -27,6 +27,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 CALLBACK_DIR = os.path.join(HERE, 'callback_plugins')
+STUB = os.path.join(REPO, 'tests', 'servers', 'mcp_stub.py')
 TEST_USER = 'mcpops-test'
 RECAP_RE = re.compile(r'^(?P<host>\S+)\s+:\s+ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+'
                       r'unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)', re.M)
@@ -255,3 +256,36 @@ def ensure_test_user():
                                '--home-dir', '/var/tmp/%s-home' % TEST_USER, '--shell', '/usr/sbin/nologin', TEST_USER])
         entry = pwd.getpwnam(TEST_USER)
     return entry.pw_name, entry.pw_uid, entry.pw_gid, entry.pw_dir
+
+
+def stub(name, mode, **extra):
+    """An mcp_servers entry for tests/servers/mcp_stub.py in the given mode, run by this Python."""
+    server = {'name': name, 'command': sys.executable, 'args': [STUB, '--mode=' + mode]}
+    server.update(extra)
+    return server
+
+
+def node_bin_dirs():
+    """Where npm's test servers may be: MCPOPS_NODE_BIN, the checkout make names, any node_modules above us."""
+    dirs = [os.environ.get('MCPOPS_NODE_BIN')]
+    if os.environ.get('MCPOPS_REPO'):
+        dirs.append(os.path.join(os.environ['MCPOPS_REPO'], 'node_modules', '.bin'))
+    path = HERE
+    while path != os.path.dirname(path):
+        dirs.append(os.path.join(path, 'node_modules', '.bin'))
+        path = os.path.dirname(path)
+    return [d for d in dirs if d]
+
+
+def real_server(name):
+    """Absolute path of an installed real server; fails (never skips) when it is missing."""
+    candidates = [os.path.join(d, name) for d in node_bin_dirs()]
+    candidates.append(os.path.join(os.path.dirname(sys.executable), name))
+    for candidate in candidates:
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    found = shutil.which(name)
+    if found:
+        return found
+    pytest.fail('%s is not installed: run `make venv` (npm ci + pip install -r requirements-test.txt) '
+                'or set MCPOPS_NODE_BIN' % name, pytrace=False)

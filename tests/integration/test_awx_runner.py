@@ -27,11 +27,8 @@ import sys
 
 import pytest
 
-from _helpers import collections_root
+from _helpers import STUB, collections_root, stub
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-STUB = os.path.join(REPO, 'tests', 'servers', 'mcp_stub.py')
 BIN = os.path.dirname(sys.executable)
 RUNNER = os.path.join(BIN, 'ansible-runner')
 VAULT_PASSWORD = 'awx-vault-credential-pw-31337'
@@ -47,12 +44,6 @@ EXISTING = (
     '    }\n'
     '}\n' % (sys.executable, STUB)
 )
-
-
-def stub(name, mode, **extra):
-    server = {'name': name, 'command': sys.executable, 'args': [STUB, '--mode=' + mode]}
-    server.update(extra)
-    return server
 
 
 def _write(path, text, mode=0o600):

@@ -13,7 +13,6 @@ __metaclass__ = type
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -24,6 +23,8 @@ import uuid
 import pytest
 
 from ansible_collections.mcpops.mcp.tests.servers.procs import processes_with
+
+from _helpers import real_server
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 COLLECTION = os.path.dirname(os.path.dirname(HERE))
@@ -37,31 +38,6 @@ HEADER_SECRET = 'header-secret-token-3391'
 
 
 # ------------------------------------------------------------------------------------------ helpers
-
-
-def _node_bin_dirs():
-    dirs = [os.environ.get('MCPOPS_NODE_BIN')]
-    if os.environ.get('MCPOPS_REPO'):
-        dirs.append(os.path.join(os.environ['MCPOPS_REPO'], 'node_modules', '.bin'))
-    path = HERE
-    while path != os.path.dirname(path):
-        dirs.append(os.path.join(path, 'node_modules', '.bin'))
-        path = os.path.dirname(path)
-    return [d for d in dirs if d]
-
-
-def real_server(name):
-    """Absolute path of an installed real server; fails (never skips) when it is missing."""
-    candidates = [os.path.join(d, name) for d in _node_bin_dirs()]
-    candidates.append(os.path.join(os.path.dirname(sys.executable), name))
-    for candidate in candidates:
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    found = shutil.which(name)
-    if found:
-        return found
-    pytest.fail('%s is not installed: run `make venv` (npm ci + pip install -r requirements-test.txt) '
-                'or set MCPOPS_NODE_BIN' % name, pytrace=False)
 
 
 def stub(mode, *extra, **kw):

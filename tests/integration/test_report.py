@@ -29,6 +29,8 @@ import pytest
 
 from ansible_collections.mcpops.mcp.tests.servers.procs import processes_with
 
+from _helpers import real_server
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 COLLECTION = os.path.dirname(os.path.dirname(HERE))
 STUB = os.path.join(COLLECTION, 'tests', 'servers', 'mcp_stub.py')
@@ -40,28 +42,6 @@ HEALTH_PLAYBOOK_TASK = 'Start each server and run initialize and tools/list'
 # Host names unlike any status word; failures first is the reverse of their alphabetical order.
 HEALTHY, BROKEN, EMPTY, GONE = 'alpha', 'bravo', 'charlie', 'delta'
 FAILING = (GONE, EMPTY, BROKEN)
-
-
-def _node_bin_dirs():
-    dirs = [os.environ.get('MCPOPS_NODE_BIN')]
-    if os.environ.get('MCPOPS_REPO'):
-        dirs.append(os.path.join(os.environ['MCPOPS_REPO'], 'node_modules', '.bin'))
-    path = HERE
-    while path != os.path.dirname(path):
-        dirs.append(os.path.join(path, 'node_modules', '.bin'))
-        path = os.path.dirname(path)
-    return [d for d in dirs if d]
-
-
-def real_server(name):
-    """Absolute path of an installed real server; fails (never skips) when it is missing."""
-    for candidate in [os.path.join(d, name) for d in _node_bin_dirs()] + [os.path.join(os.path.dirname(sys.executable), name)]:
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    found = shutil.which(name)
-    if found:
-        return found
-    pytest.fail('%s is not installed: run `make venv`' % name, pytrace=False)
 
 
 def stub(mode, **env):

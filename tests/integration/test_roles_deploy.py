@@ -14,11 +14,12 @@ import time
 
 import pytest
 
+from _helpers import STUB, stub
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 DEPLOY = os.path.join(REPO, 'playbooks', 'deploy.yml')
 ROLLBACK = os.path.join(REPO, 'playbooks', 'rollback.yml')
-STUB = os.path.join(REPO, 'tests', 'servers', 'mcp_stub.py')
 SECRET = 'tok-9f3c2e-never-print-me'
 
 # Odd formatting and keys the roles do not manage: a byte-identical rollback keeps all of it.
@@ -31,12 +32,6 @@ EXISTING = (
     '    "preferences": {"theme": "dark"}\n'
     '}\n' % (sys.executable, STUB)
 )
-
-
-def stub(name, mode, **extra):
-    server = {'name': name, 'command': sys.executable, 'args': [STUB, '--mode=' + mode]}
-    server.update(extra)
-    return server
 
 
 def host_vars(root, servers, **extra):

@@ -202,25 +202,8 @@ def test_playbook_killed_mid_run_never_breaks_the_file(tmp_path):
     assert changes == PLAYBOOK_KILLS
 
 
-# Another program (Claude rewriting its config) rewrites the file in place every 0.5 ms - truncate and write
-# half, 0.5 ms later the rest - until argv[2] exists or argv[3] seconds have passed; prints how many rewrites.
-IN_PLACE_WRITER = r"""
-import os, sys, time
-path, stop, limit = sys.argv[1], sys.argv[2], float(sys.argv[3])
-data = open(path, 'rb').read()
-half = len(data) // 2
-deadline = time.time() + limit
-n = 0
-while time.time() < deadline and not os.path.exists(stop):
-    with open(path, 'r+b', buffering=0) as handle:
-        handle.truncate(0)
-        handle.write(data[:half])
-        time.sleep(0.0005)
-        handle.write(data[half:])
-    n += 1
-    time.sleep(0.0005)
-print(n)
-"""
+# Another program rewriting the file in place every 0.5 ms (tests/servers/in_place_writer.py).
+IN_PLACE_WRITER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'servers', 'in_place_writer.py')
 IN_PLACE_EDITS = 20
 
 
@@ -230,7 +213,7 @@ def test_in_place_rewrites_every_half_millisecond_are_never_called_a_truncated_f
     task = server_task('edit', name='{{ item }}', command='/bin/true', config_path=path)
     task.update(loop=['e%02d' % n for n in range(IN_PLACE_EDITS)], ignore_errors=True)
     stop = str(tmp_path / 'stop')
-    writer = subprocess.Popen([sys.executable, '-c', IN_PLACE_WRITER, path, stop, '180'], stdout=subprocess.PIPE)
+    writer = subprocess.Popen([sys.executable, IN_PLACE_WRITER, path, stop, '180'], stdout=subprocess.PIPE)
     try:
         run = run_playbook(str(tmp_path), [task], timeout=180)
     finally:

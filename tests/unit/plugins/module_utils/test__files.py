@@ -222,32 +222,16 @@ def test_a_stable_corrupt_file_keeps_its_exact_error_after_the_retries(tmp_path)
     assert not isinstance(info.value, files.ConfigChangingError)
 
 
-# Rewrites the file in place every 0.5 ms (truncate and write half, 0.5 ms later the rest), for at most
-# argv[3] seconds or until argv[2] exists; prints how many rewrites it made.
-IN_PLACE_WRITER = r"""
-import os, sys, time
-path, stop, limit = sys.argv[1], sys.argv[2], float(sys.argv[3])
-data = open(path, 'rb').read()
-half = len(data) // 2
-deadline = time.time() + limit
-n = 0
-while time.time() < deadline and not os.path.exists(stop):
-    with open(path, 'r+b', buffering=0) as handle:
-        handle.truncate(0)
-        handle.write(data[:half])
-        time.sleep(0.0005)
-        handle.write(data[half:])
-    n += 1
-    time.sleep(0.0005)
-print(n)
-"""
+# Another program rewriting the file in place every 0.5 ms (tests/servers/in_place_writer.py).
+TESTS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+IN_PLACE_WRITER = os.path.join(TESTS_DIR, 'servers', 'in_place_writer.py')
 
 
 def test_in_place_writer_every_half_millisecond_never_gets_a_restore_advice(tmp_path):
     path = tmp_path / 'claude_desktop_config.json'
     path.write_bytes(VALID)
     stop = tmp_path / 'stop'
-    writer = subprocess.Popen([sys.executable, '-c', IN_PLACE_WRITER, str(path), str(stop), '30'],
+    writer = subprocess.Popen([sys.executable, IN_PLACE_WRITER, str(path), str(stop), '30'],
                               stdout=subprocess.PIPE)
     outcomes = []
     try:
