@@ -56,6 +56,19 @@ require_root() {
     [ -x "$PYTHON" ] || die "$PYTHON not found (the hosts' ansible_python_interpreter; set FLEET_PYTHON)"
 }
 
+# The unprivileged test user's servers run from the checkout (tests/servers, node_modules): every directory above
+# it must be traversable (o+x) for that user. A checkout in a `mktemp -d` directory (0700) is not; add o+x only
+# (no read), and leave it: another fleet (molecule's) may be using the same path.
+ensure_traversable() {
+    local d
+    for d in "$@"; do
+        while [ "$d" != / ]; do
+            if [ -z "$(find "$d" -maxdepth 0 -perm -o+x 2>/dev/null)" ]; then chmod o+x "$d"; fi
+            d=$(dirname "$d")
+        done
+    done
+}
+
 # sshd's StrictModes refuses an authorized_keys file below a group/world-writable directory (e.g. /tmp).
 check_key_path() {
     local d=$1
@@ -89,6 +102,7 @@ ensure_common() {
     install -d -m 0755 "$FLEET_DIR" "$FLEET_DIR/hosts" /run/mcpops-fleet "$KEYS_DIR"
     install -d -m 0700 "$FLEET_DIR/cp"
     check_key_path "$KEYS_DIR"
+    ensure_traversable "$REPO" "$HERE"
     [ -s "$FLEET_DIR/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C mcpops-fleet -f "$FLEET_DIR/id_ed25519"
     install -m 0644 "$FLEET_DIR/id_ed25519.pub" "$KEYS_DIR/root"
     install -m 0644 "$FLEET_DIR/id_ed25519.pub" "$KEYS_DIR/$TEST_USER"
