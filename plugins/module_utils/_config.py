@@ -23,26 +23,10 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._redact import (  # pyl
     looks_secret_key,
 )
 
+from ansible_collections.mcpops.mcp.plugins.module_utils._errors import ConfigError  # noqa: F401 (re-exported)
+
 NAME_RE = re.compile(r'^[A-Za-z0-9_-]+$')
 BOM = b'\xef\xbb\xbf'
-
-
-class ConfigError(Exception):
-    """A config document we refuse to touch. str() is one readable sentence."""
-
-    def __init__(self, message, path=None, line=None, column=None, hint=None):
-        self.path = path
-        self.line = line
-        self.column = column
-        self.hint = hint
-        self.reason = message
-        where = path or '<config>'
-        if line is not None:
-            where = '%s:%d:%d' % (where, line, column or 1)
-        text = '%s: %s' % (where, message)
-        if hint:
-            text = '%s %s' % (text, hint)
-        Exception.__init__(self, text)
 
 
 # --------------------------------------------------------------------------------------------
