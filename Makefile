@@ -46,7 +46,7 @@ TOOL_ENV = PATH="$(VENV_BIN):$(NODE_BIN):$$PATH" \
 
 # Stages of `make test`: setup in order (a failure stops the run), then the rest in parallel lanes, longest first.
 comma := ,
-TEST_SETUP := venv matrix-venvs fleet-deps report-deps cron-deps awx-collection build-tree get-pip
+TEST_SETUP := venv matrix-venvs fleet-deps report-deps cron-deps awx-collection build-tree get-pip wheels
 TEST_PARALLEL := matrix-2.16 matrix-latest integration fleet molecule sanity units lint changelog-lint galaxy-build ee-context
 
 .PHONY: help venv matrix-venvs build-tree get-pip build-tree-fresh sanity units integration lint galaxy-build matrix matrix-2.16 matrix-latest \
@@ -100,6 +100,15 @@ $(REPO)/.venv-%/.stamp: $(REPO)/tests/requirements-matrix.txt
 	"$(@D)/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
 	"$(@D)/bin/python" -m pip install --disable-pip-version-check -q --upgrade "$(CORE)" -r "$(REPO)/tests/requirements-matrix.txt"
 	"$(@D)/bin/python" -c 'from ansible.release import __version__; print("    ansible-core", __version__)'
+	touch "$@"
+
+# The tomlkit wheel (the version requirements-test.txt asks for) that the deploy role's mcp_install_requirements test
+# installs offline into a throwaway interpreter (tests/integration/test_roles_deploy_requirements.py).
+.PHONY: wheels
+wheels: $(BUILD)/wheels/.stamp
+$(BUILD)/wheels/.stamp: $(REPO)/requirements-test.txt $(VENV_DIR)/.stamp
+	mkdir -p "$(@D)"
+	"$(VENV_PY)" -m pip download --disable-pip-version-check -q --no-deps -d "$(@D)" "$$(grep -E '^tomlkit' "$(REPO)/requirements-test.txt")"
 	touch "$@"
 
 # npm test servers; `npm ci` keeps node_modules exactly as package-lock.json says.

@@ -7,14 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 import datetime
 import hashlib
 import json
 import os
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._common import default_backup_dir
-from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, validate_config
+from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, Ops, same_json, validate_config
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import (
     FileLayerError,
     edit_config,
@@ -43,7 +42,8 @@ def iso_utc(stamp):
 def check_backup_bytes(data, path, servers_key):
     """(ConfigDocument or None, error or None): what restore accepts - any valid client config.
 
-    A config without the servers key ({} or only the client's own keys, as a fresh install has) is valid.
+    servers_key: the config's Layout (its format and servers path). A config without the servers object
+    ({} or only the client's own keys, as a fresh install has) is valid.
     """
     try:
         return validate_config(data, path, servers_key), None
@@ -141,7 +141,7 @@ def inspect_backup(path, ctx, meta_and_error=None):
         item['error'] = '%s: does not exist.' % path
         return item
     item.update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
-    doc, error = check_backup_bytes(data, path, ctx.servers_key)
+    doc, error = check_backup_bytes(data, path, ctx.layout)
     meta, meta_error = meta_and_error or read_meta(path)
     if meta:
         item['source'] = meta['source']
@@ -184,7 +184,7 @@ def create_backup(ctx, dest=None, allow_invalid=False, daily=False, check_mode=F
     """Copy the config's bytes into a new backup (with its sidecar) and verify it. Returns (changed, item)."""
     target = real_target(ctx.config_path)
     # Settles first: a file another program is rewriting raises ConfigChangingError instead of being saved half-written.
-    data, doc, config_error = read_config(target, ctx.servers_key, display_path=ctx.config_path)
+    data, doc, config_error = read_config(target, ctx.layout, display_path=ctx.config_path)
     if data is None:
         raise BackupError('%s does not exist; there is nothing to back up.' % ctx.config_path)
     error = str(config_error) if config_error else None
@@ -266,7 +266,7 @@ def restore_full(ctx, item, check_mode=False):
 
 def restore_servers(ctx, item, names, check_mode=False):
     """Restore only the named entries from the backup into the current (valid) config."""
-    source_doc, error = check_backup_bytes(read_bytes(item['path']) or b'', item['path'], ctx.servers_key)
+    source_doc, error = check_backup_bytes(read_bytes(item['path']) or b'', item['path'], ctx.layout)
     if error:
         raise BackupError('Refusing to restore %s: %s' % (item['path'], error))
     saved = source_doc.servers()
@@ -275,14 +275,11 @@ def restore_servers(ctx, item, names, check_mode=False):
         raise BackupError('Backup %s has no server named %s; nothing was changed.' % (item['path'], ', '.join(missing)))
 
     def transform(doc):
+        # Each named entry is spliced in whole; the rest of the current file stays byte-identical.
         servers = doc.servers()
-        if all(servers.get(name) == saved[name] for name in names):
-            return doc.data, False
-        data = copy.deepcopy(doc.data)
-        target = data.setdefault(ctx.servers_key, {})
-        for name in names:
-            target[name] = copy.deepcopy(saved[name])
-        return data, True
+        ops = Ops((tuple(doc.servers_path) + (name,), saved[name]) for name in names
+                  if name not in servers or not same_json(servers[name], saved[name]))
+        return ops, bool(ops)
 
     result = edit_config(ctx, transform, check_mode=check_mode, backup=True, create=True, backup_kind='pre-restore')
     return RestoreResult(item['path'], result.changed, result.before, result.after, result.backup_file, list(names))

@@ -4,24 +4,28 @@
 """Declared server entries -> validated desired entries: the one entry engine of mcp_server and mcp_servers.
 
 Pure (the command lookup is passed in). A declared entry is a dict with the keys of mcp_server's options
-(name, state, command, args, env, secret_env, url, type, headers). Every problem of every entry is
-collected, so a module can report them all at once before it writes anything.
+(name, state, command, args, env, secret_env, cwd, url, type, headers). Every problem of every entry is
+collected, so a module can report them all at once before it writes anything. What a client accepts (fields,
+type values, names) and how it spells an entry come from its row in the client table (_clients): desired
+entries are canonical here and become the client's native shape only as edit operations (entry_ops).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 import json
 
+from ansible_collections.mcpops.mcp.plugins.module_utils import _clients
 from ansible_collections.mcpops.mcp.plugins.module_utils._config import (
+    DELETE,
     MANAGED_KEYS,
     NAME_RE,
+    Ops,
+    apply_ops_to_data,
     build_entry,
-    entry_matches,
-    merge_entry,
     redacted_text,
+    same_json,
 )
 from ansible_collections.mcpops.mcp.plugins.module_utils._redact import (
     secret_values_in_args,
@@ -29,9 +33,62 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._redact import (
     secret_values_in_headers,
 )
 
-DECLARED_KEYS = ('name', 'state', 'command', 'args', 'env', 'secret_env', 'url', 'type', 'headers')
+DECLARED_KEYS = ('name', 'state', 'command', 'args', 'env', 'secret_env', 'cwd', 'url', 'type', 'headers')
 REMOTE_FIELDS = ('url', 'type', 'headers')
 STATES = ('present', 'absent')
+SECRET_MODES = ('literal', 'env_ref')
+
+
+def _table(client):
+    """The client table's functions when client is a full row of it (fields declared), else None: rows made by
+    hand (policy files, tests) keep today's rules - the entry written as its canonical fields."""
+    if isinstance(client, dict) and 'fields' in client and hasattr(_clients, 'to_native'):
+        return _clients
+    return None
+
+
+def native_entry(client, canonical):
+    """The canonical desired entry in the client's own spelling (plus the env file key where it reads one)."""
+    table = _table(client)
+    fields = dict((k, v) for k, v in canonical.items() if k != 'env_file')
+    if table is not None:
+        native = table.to_native(client, fields)
+    else:
+        native = dict((k, fields[k]) for k in MANAGED_KEYS if k in fields)
+    if canonical.get('env_file') and client.get('env_file_key'):
+        native[client['env_file_key']] = canonical['env_file']
+    return native
+
+
+def managed_native_keys(client):
+    """Native keys we manage in an entry of this client; every other key is the user's and is kept byte-identical.
+
+    The env file key (VS Code's envFile) is not among them: it is set when secret_mode=env_ref writes the
+    file, and removed only while it still names the file we wrote (a user's own envFile stays)."""
+    table = _table(client)
+    return tuple(table.managed_keys(client)) if table is not None else MANAGED_KEYS
+
+
+def canonical_entry(client, entry):
+    """An entry of the file in canonical spelling (type, command, args, env, cwd, url, headers), its own keys kept:
+    what readers of a config (health checks, audits) work with, whatever the client."""
+    table = _table(client)
+    if table is None or not isinstance(entry, dict):
+        return entry
+    managed = managed_native_keys(client)
+    out = dict((k, v) for k, v in entry.items() if k not in managed)
+    out.update(table.from_native(client, entry))
+    return out
+
+
+def new_name_problem(client, name):
+    """Why a new entry cannot take name in this client, or None."""
+    table = _table(client)
+    if table is not None and hasattr(table, 'name_problem'):
+        return table.name_problem(client, name)
+    if NAME_RE.match(name):
+        return None
+    return 'a new server name may use only letters, digits, "_" and "-"'
 
 
 def entry_argument_spec(name_required=False):
@@ -46,6 +103,7 @@ def entry_argument_spec(name_required=False):
         args=dict(type='list', elements='raw'),
         env=dict(type='dict'),
         secret_env=dict(type='dict', no_log=True),
+        cwd=dict(type='str'),
         url=dict(type='str'),
         type=dict(type='str'),
         headers=dict(type='dict', no_log=True),
@@ -67,12 +125,15 @@ class DeclaredEntry(object):
         self.name = name
         self.state = state
         self.desired = desired
+        self.env_file_values = {}  # secret_mode=env_ref for a client that reads an env file
+        self.own_env_file = None   # the env file path we write for this entry (set by the module)
 
 
 class Plan(object):
     """Validated declared entries plus every problem and warning found in them."""
 
-    def __init__(self):
+    def __init__(self, client=None):
+        self.client = client
         self.entries = []
         self.problems = []
         self.warnings = []
@@ -149,11 +210,14 @@ def _field_text(value):
     return text.strip() if isinstance(text, str) else text
 
 
-def declared_entry(server, client, find_command=None):
+def declared_entry(server, client, find_command=None, secret_mode='literal'):
     """(DeclaredEntry or None, problems, warnings) for one declared entry.
 
     client is a row of the client table (_clients.CLIENTS); find_command(command, path) -> (resolved,
-    problem) is called for present stdio entries when given (validate_command).
+    problem) is called for present stdio entries when given (validate_command). With secret_mode='env_ref'
+    the config gets a reference to each secret_env key in the client's syntax instead of its value; a client
+    that reads an env file gets the values in DeclaredEntry.env_file_values (the caller writes that file and
+    sets desired['env_file'] to its path).
     """
     problems = []
     warnings = []
@@ -178,11 +242,6 @@ def declared_entry(server, client, find_command=None):
         problems.append('%s: command (or url) is required with state=present and must not be empty.' % label)
     if command and url:
         problems.append('%s: set command or url, not both.' % label)
-    supported = client.get('remote_fields', ())
-    for field in REMOTE_FIELDS:
-        if server.get(field) not in (None, '', {}) and field not in supported:
-            problems.append('%s: %s does not support %r in its config. %s'
-                            % (label, client['label'], field, client.get('remote_hint', '')))
     args = _args_list(label, server.get('args'), problems)
     env = _text_map(label, 'env', server.get('env'), problems)
     secret_env = _text_map(label, 'secret_env', server.get('secret_env'), problems, allow_empty=False)
@@ -194,14 +253,46 @@ def declared_entry(server, client, find_command=None):
     if keys:
         warnings.append('env of %s holds secret-looking keys or credentials (%s); they are masked. '
                         'Pass secrets in secret_env instead.' % (label, ', '.join(keys)))
-    env.update(secret_env)
+    # The command lookup sees the real values, whatever the config will hold.
+    lookup_path = secret_env.get('PATH', env.get('PATH'))
+    env_file_values = {}
+    if secret_mode == 'env_ref' and secret_env:
+        if client.get('env_file_key'):
+            env_file_values = secret_env  # into the client's env file; the entry names the file
+        else:
+            try:
+                env.update((key, _clients.env_reference(client, key)) for key in secret_env)
+            except (AttributeError, _clients.ClientError) as exc:
+                problems.append('%s: secret_mode=env_ref: %s' % (label, exc))
+    else:
+        env.update(secret_env)
     if find_command is not None and command:
-        problem = find_command(command, env.get('PATH'))[1]
+        problem = find_command(command, lookup_path)[1]
         if problem:
             problems.append('%s: %s' % (label, problem))
-    kind = server.get('type')
-    desired = build_entry(dict(type=_field_text(kind), command=command, args=args, env=env, url=url, headers=headers))
-    return DeclaredEntry(name, state, desired), problems, warnings
+    cwd = _field_text(server.get('cwd'))
+    kind = _field_text(server.get('type'))
+    desired = build_entry(dict(type=kind, command=command, args=args, env=env, cwd=cwd, url=url, headers=headers))
+    problems.extend(_field_problems(client, desired, label, server))
+    entry = DeclaredEntry(name, state, desired)
+    entry.env_file_values = env_file_values
+    return entry, problems, warnings
+
+
+def _field_problems(client, desired, label, server):
+    """What this client cannot take in the entry (fields, type values, env on a url entry), from its row."""
+    table = _table(client)
+    if table is not None:
+        return list(table.field_problems(client, desired, label))
+    problems = []
+    supported = client.get('remote_fields', ())
+    for field in REMOTE_FIELDS:
+        if server.get(field) not in (None, '', {}) and field not in supported:
+            problems.append('%s: %s does not support %r in its config. %s'
+                            % (label, client['label'], field, client.get('remote_hint', '')))
+    if desired.get('cwd'):
+        problems.append('%s: %s does not support %r in its config.' % (label, client['label'], 'cwd'))
+    return problems
 
 
 def _json_pairs(pairs):
@@ -269,12 +360,12 @@ def parse_servers(value, what='servers'):
     return data
 
 
-def plan_entries(servers, client, find_command=None):
+def plan_entries(servers, client, find_command=None, secret_mode='literal'):
     """Validate every declared entry. Returns a Plan; problems are in declaration order, duplicates included."""
-    plan = Plan()
+    plan = Plan(client)
     seen = {}
     for server in servers or []:
-        entry, problems, warnings = declared_entry(server, client, find_command)
+        entry, problems, warnings = declared_entry(server, client, find_command, secret_mode)
         plan.problems.extend(problems)
         plan.warnings.extend(warnings)
         if entry is None:
@@ -287,24 +378,28 @@ def plan_entries(servers, client, find_command=None):
     return plan
 
 
-def name_problems(entries, existing):
-    """New names must match [A-Za-z0-9_-]+; a name already in the file may be updated or removed as it is."""
+def name_problems(entries, existing, client=None):
+    """A new name must suit the client (Claude Desktop: [A-Za-z0-9_-]+); a name already in the file may be updated
+    or removed as it is."""
     problems = []
     for entry in entries:
         name = entry.name
         if not isinstance(name, str) or not name:
             problems.append('%s: name is required (letters, digits, "_" and "-").' % _label(name))
-        elif not NAME_RE.match(name) and name not in existing:
-            problems.append('%s: invalid name %s: a new server name may use only letters, digits, "_" and "-" '
-                            '(names already in the config can be updated or removed as they are).'
-                            % (_label(name), json.dumps(name, ensure_ascii=False)))
+            continue
+        problem = None if name in existing else new_name_problem(client or {}, name)
+        if problem:
+            problems.append('%s: invalid name %s: %s (names already in the config can be updated or removed as '
+                            'they are).' % (_label(name), json.dumps(name, ensure_ascii=False), problem.rstrip('.')))
     return problems
 
 
 def needs_the_file(plan):
-    """True when only the file can tell whether the plan is valid: a declared name outside the pattern
-    may be an entry already there. Modules then validate on a read-only pass before they lock or create anything."""
-    return any(isinstance(e.name, str) and e.name and not NAME_RE.match(e.name) for e in plan.entries)
+    """True when only the file can tell whether the plan is valid: a declared name the client would not take
+    for a new entry may be an entry already there. Modules then validate on a read-only pass before they lock
+    or create anything."""
+    return any(isinstance(e.name, str) and e.name and new_name_problem(plan.client or {}, e.name)
+               for e in plan.entries)
 
 
 def secret_values(server):
@@ -336,47 +431,75 @@ def empty_changes():
     return {'added': [], 'updated': [], 'removed': [], 'unchanged': []}
 
 
-def apply_entries(doc, entries, exclusive=False):
-    """(new_data, changes) with every DeclaredEntry applied at once; doc.data is never modified.
+def entry_ops(doc, entries, exclusive=False, client=None):
+    """(Ops, changes): the edit operations that apply every DeclaredEntry at once, in the client's native shape.
 
-    With exclusive, entries in the file that are not declared are removed too. new_data is doc.data
-    itself when nothing changes. Raises EntryProblems for new names outside the pattern.
+    Add: the whole entry at servers_path + (name,). Update: only the managed keys that differ are set or
+    deleted inside the entry; every other key of it stays byte-identical. Remove: the entry is deleted. With
+    exclusive, entries in the file that are not declared are removed too. An existing empty args/env counts as
+    equal to an omitted one. Raises EntryProblems for new names the client does not take.
     """
-    servers = doc.data.get(doc.servers_key)
-    servers = servers if isinstance(servers, dict) else {}
-    problems = name_problems(entries, servers)
+    client = client or {}
+    servers = doc.servers()
+    problems = name_problems(entries, servers, client)
     if problems:
         raise EntryProblems(problems)
+    base = tuple(doc.servers_path or ('mcpServers',))
+    managed = managed_native_keys(client)
+    ops = Ops()
     changes = empty_changes()
-    result = dict(servers)
     declared = set()
     for entry in entries:
         declared.add(entry.name)
-        current = result.get(entry.name)
+        current = servers.get(entry.name)
         if entry.state == 'absent':
             if current is None:
                 changes['unchanged'].append(entry.name)
             else:
-                del result[entry.name]
+                ops.append((base + (entry.name,), DELETE))
                 changes['removed'].append(entry.name)
-        elif current is None:
-            result[entry.name] = dict((k, entry.desired[k]) for k in MANAGED_KEYS if k in entry.desired)
+            continue
+        native = native_entry(client, entry.desired)
+        if current is None:
+            ops.append((base + (entry.name,), native))
             changes['added'].append(entry.name)
-        elif entry_matches(current, entry.desired):
-            changes['unchanged'].append(entry.name)
-        else:
-            result[entry.name] = merge_entry(current, entry.desired)
+            continue
+        key_ops = []
+        for key in managed:
+            if key in native:
+                if key not in current or not same_json(current[key], native[key]):
+                    key_ops.append((base + (entry.name, key), native[key]))
+            elif key in current and current[key] not in ([], {}):
+                key_ops.append((base + (entry.name, key), DELETE))
+        file_key = client.get('env_file_key')
+        if file_key:
+            if file_key in native:
+                if current.get(file_key) != native[file_key]:
+                    key_ops.append((base + (entry.name, file_key), native[file_key]))
+            elif entry.own_env_file and current.get(file_key) == entry.own_env_file:
+                key_ops.append((base + (entry.name, file_key), DELETE))
+        if key_ops:
+            ops.extend(key_ops)
             changes['updated'].append(entry.name)
+        else:
+            changes['unchanged'].append(entry.name)
     if exclusive:
-        for name in list(result):
+        for name in servers:
             if name not in declared:
-                del result[name]
+                ops.append((base + (name,), DELETE))
                 changes['removed'].append(name)
-    if not (changes['added'] or changes['updated'] or changes['removed']):
+    return ops, changes
+
+
+def apply_entries(doc, entries, exclusive=False, client=None):
+    """(new_data, changes) with every DeclaredEntry applied at once; doc.data is never modified.
+
+    The data that entry_ops' operations give; new_data is doc.data itself when nothing changes.
+    """
+    ops, changes = entry_ops(doc, entries, exclusive, client)
+    if not ops:
         return doc.data, changes
-    data = copy.deepcopy(doc.data)  # the servers key keeps its place; a new one goes last
-    data[doc.servers_key] = copy.deepcopy(result)
-    return data, changes
+    return apply_ops_to_data(doc.data, ops), changes
 
 
 def changed_names(changes):
@@ -384,13 +507,16 @@ def changed_names(changes):
 
 
 def edit_diff(config_path, servers_key, result):
-    """The --diff of an _files.EditResult: redacted before/after texts in the file's own style."""
+    """The --diff of an _files.EditResult: redacted before/after texts in the file's own style.
+
+    servers_key: the document's Layout (or a servers key / path)."""
     style = result.before_doc.style
+    layout = result.before_doc.layout if servers_key is None else servers_key
     before = result.before_doc.data if result.before is not None else None
     after = result.after_data if (result.before is not None or result.changed) else None
     return dict(
         before_header=config_path,
         after_header=config_path,
-        before=redacted_text(before, servers_key, style),
-        after=redacted_text(after, servers_key, style),
+        before=redacted_text(before, layout, style),
+        after=redacted_text(after, layout, style),
     )

@@ -29,7 +29,12 @@ except ImportError:  # pragma: no cover - not a POSIX host
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._config import (
     ConfigError,
+    Ops,
+    apply_ops_to_data,
+    as_layout,
+    diff_ops,
     new_document,
+    same_json,
     validate_config,
 )
 
@@ -404,6 +409,8 @@ def _read_snapshot(path):
 def read_config(path, servers_key, display_path=None, delays=SETTLE_DELAYS):
     """(bytes or None, ConfigDocument or None, ConfigError or None) of the config at path.
 
+    servers_key: the config's Layout (format and servers path), or a servers key / path of a JSON file.
+
     A read that does not validate is retried after each of delays. If a retry validates, that read
     is used. If every read held the same bytes, the file really is invalid: its ConfigError is returned.
     If the file changed between reads (bytes, size, mtime or inode), another program is writing it
@@ -443,6 +450,8 @@ def read_config(path, servers_key, display_path=None, delays=SETTLE_DELAYS):
 def load_config(path, servers_key, allow_missing=True, display_path=None):
     """(bytes or None, ConfigDocument). Raises ConfigError for a file we refuse to touch.
 
+    servers_key: the config's Layout (format and servers path), or a servers key / path of a JSON file.
+
     A symlinked path is read through its link; errors name display_path (the path the user gave).
     A file another program is rewriting raises ConfigChangingError (a ConfigError), see read_config.
     """
@@ -453,7 +462,7 @@ def load_config(path, servers_key, allow_missing=True, display_path=None):
     if data is None:
         if not allow_missing:
             raise FileLayerError('%s does not exist.' % display_path)
-        doc = new_document(servers_key)
+        doc = new_document(as_layout(servers_key))
         doc.path = display_path
         return None, doc
     return data, doc
@@ -520,7 +529,12 @@ def _with_mode(result, target, mode):
 
 def edit_config(ctx, transform, check_mode=False, backup=True, create=True, backup_kind='pre-change',
                 mode=None, dir_mode=NEW_DIR_MODE, render=None):
-    """Apply transform(doc) -> (new_data, changed) to ctx.config_path safely.
+    """Apply transform(doc) -> (Ops or new_data, changed) to ctx.config_path safely.
+
+    Ops (_config.Ops, [(key path, value or DELETE)]) are spliced into the file's text by its codec, so every
+    byte outside the edited members stays as it was; new data (a dict) is turned into the member operations
+    that lead to it (_config.diff_ops) and spliced the same way. The result must parse back to exactly the
+    data the edit means, else nothing is written.
 
     Lock, re-read under the lock, validate, transform, render, backup, atomic write, and redo the
     edit on fresh content if someone else changed the file meanwhile (the client ignores our
@@ -573,18 +587,88 @@ def replace_config_bytes(ctx, new_bytes, check_mode=False, backup=True, backup_k
 
 
 def _compute(path, target, ctx, transform, create, render=None):
-    before, doc = load_config(target, ctx.servers_key, display_path=path)
+    before, doc = load_config(target, ctx.layout, display_path=path)
     if before is None and not create:
         raise FileLayerError('%s does not exist and create=false.' % path)
-    new_data, changed = transform(doc)
-    if not changed or new_data == doc.data and before is not None:
+    result, changed = transform(doc)
+    ops = list(result) if isinstance(result, Ops) else None
+    new_data = apply_ops_to_data(doc.data, ops) if ops is not None else result
+    if not changed or same_json(new_data, doc.data) and before is not None:
         return EditResult(path, target, before, before, doc, doc.data, False)
     after = render(doc, new_data) if render is not None else None
     if after is None:
-        after = doc.__class__(new_data, doc.style, doc.servers_key).render()
+        after = doc.edit(ops if ops is not None else diff_ops(doc.data, new_data))
     if after == before:
         return EditResult(path, target, before, before, doc, doc.data, False)
-    return EditResult(path, target, before, after, doc, new_data, True, created=before is None)
+    try:
+        after_doc = validate_config(after, path, doc.layout)
+    except ConfigError as exc:
+        raise FileLayerError('the edit would leave %s unreadable (%s); nothing was written. Please report this.'
+                             % (path, exc.reason))
+    if not same_json(after_doc.data, new_data):
+        raise FileLayerError('the edit of %s did not read back as intended; nothing was written. Please report this.'
+                             % path)
+    return EditResult(path, target, before, after, doc, after_doc.data, True, created=before is None)
+
+
+def env_file_path(config_path, name):
+    """Where a server's env file goes: mcp-<name>.env beside the (real) config file."""
+    return os.path.join(os.path.dirname(real_target(config_path)), 'mcp-%s.env' % re.sub(r'[^A-Za-z0-9_.-]', '_', name))
+
+
+def assign_env_files(ctx, plan):
+    """For a client that reads an env file: each entry's own env file path, and the entries whose secrets go there
+    (secret_mode=env_ref); their desired entry names the file."""
+    if not ctx.client.get('env_file_key'):
+        return []
+    written = []
+    for entry in plan.entries:
+        if isinstance(entry.name, str) and entry.name:
+            entry.own_env_file = env_file_path(ctx.config_path, entry.name)
+        if entry.env_file_values:
+            entry.desired['env_file'] = entry.own_env_file
+            written.append(entry)
+    return written
+
+
+def env_file_bytes(values):
+    """KEY=value lines (dotenv); a value with spaces, quotes, # or line breaks is double-quoted and escaped."""
+    lines = []
+    for key, value in values.items():
+        if value == '' or re.search(r'[\s"\'#\\$`]', value):
+            value = '"%s"' % value.replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n').replace('\r', '\\r')
+        lines.append('%s=%s\n' % (key, value))
+    return ''.join(lines).encode('utf-8')
+
+
+def write_env_file(ctx, path, values, check_mode=False, backup=True):
+    """Make path hold exactly values as a 0600 env file owned like the config (lock, backup, atomic write).
+
+    Returns (changed, backup_file). The values are secrets: they are never returned or shown.
+    """
+    data = env_file_bytes(values)
+    target = real_target(path)
+    before = read_bytes(target)
+    right_mode = before is None or os.stat(target).st_mode & 0o7777 == NEW_FILE_MODE
+    if before == data and right_mode:
+        return False, None
+    if check_mode:
+        return True, None
+    _prepare_dir(ctx, target, True)
+    uid, gid = owner_for(ctx, target)
+    with locked(target, uid, gid):
+        remove_stale_temp_files(target)
+        before = read_bytes(target)
+        backup_file = None
+        if backup and before is not None and before != data:
+            backup_file = write_backup(ctx.backup_dir, before, 'pre-change', uid, gid, source=target)
+        try:
+            atomic_write(target, data, NEW_FILE_MODE, uid, gid, expected=before)
+        except ConcurrentChangeError:
+            if backup_file:
+                remove_backup(backup_file)
+            raise _concurrent_failure(path, ConcurrentChangeError('%s changed while it was being written.' % target))
+    return True, backup_file
 
 
 def remove_config(ctx, check=None, check_mode=False, backup=True, backup_kind='pre-change'):
@@ -595,13 +679,13 @@ def remove_config(ctx, check=None, check_mode=False, backup=True, backup_kind='p
     """
     target = real_target(ctx.config_path)
     if check_mode or not os.path.lexists(target):
-        before, doc = load_config(target, ctx.servers_key, display_path=ctx.config_path)
+        before, doc = load_config(target, ctx.layout, display_path=ctx.config_path)
         if before is not None and check is not None:
             check(doc)
         return before, before is not None, None
     with locked(target, *owner_for(ctx, target)):
         remove_stale_temp_files(target)
-        before, doc = load_config(target, ctx.servers_key, display_path=ctx.config_path)
+        before, doc = load_config(target, ctx.layout, display_path=ctx.config_path)
         if before is None:
             return None, False, None
         if check is not None:

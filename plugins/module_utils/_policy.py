@@ -14,6 +14,15 @@ Pure, apart from policy_files() (a read-only listing of a policy directory). Sou
   and .../reference/enterprise-administrators/enterprise-managed-settings (same entry shapes; denied first, then
   a present allowlist must match; built-in servers always allowed); file paths from microsoft/vscode#321870
   (/etc/github-copilot/managed-settings.json; server > MDM > file, one source wins, not merged).
+- Codex: https://developers.openai.com/codex/enterprise/managed-configuration ("Admin-enforced requirements") and
+  https://developers.openai.com/codex/config-reference#requirementstoml: requirements.toml's `mcp_servers` table is
+  an allowlist; a configured server is enabled only when its name is a key of it and its identity matches, otherwise
+  Codex disables it (it still starts). The entry shape is openai/codex codex-rs/config/src/config_requirements.rs
+  (McpServerRequirement { identity: Command { command } | Url { url } }) and the matching is
+  codex-rs/config/src/mcp_requirements.rs (mcp_server_matches_requirement: a command identity matches a stdio server
+  whose command is that string exactly, args not inspected; a url identity matches a streamable-HTTP server whose url
+  is that string exactly; an empty table allows none; no table allows all; there is no denylist). Layers: cloud-managed,
+  then macOS MDM (com.openai.codex requirements_toml_base64), then /etc/codex/requirements.toml - earlier wins.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -63,6 +72,24 @@ VENDORS = {
         'kind_bound': False,
     },
 }
+VENDORS['codex'] = {
+    'label': 'Codex',
+    'dirs': {
+        'Linux': '/etc/codex',
+        'Darwin': '/etc/codex',
+        # Third-party tools agree on this; OpenAI's pages checked here name only the Unix path.
+        'Windows': '%ProgramData%\\OpenAI\\Codex',
+    },
+    'base_file': 'requirements.toml',
+    'dropin_dir': None,
+    'exclusive_file': None,
+    # Our one key in a file that holds other requirements (allowed_approval_policies, features, ...).
+    'keys': ('mcp_servers',),
+    'kind_bound': False,
+    'format': 'toml',
+}
+CODEX_KEY = 'mcp_servers'
+CODEX_ENTRY_KEYS = ('name', 'command', 'url')
 VENDOR_NAMES = sorted(VENDORS)
 # The entry rules of managed-mcp.json's servers for _entries.plan_entries (Claude Code takes remote entries).
 MANAGED_ENTRY_ROW = {'label': 'Claude Code', 'servers_key': 'mcpServers', 'remote_fields': ('url', 'type', 'headers')}
@@ -148,9 +175,92 @@ def clean_entry(entry):
     return {key: list(value) if key == 'serverCommand' else value}
 
 
+def codex_entry_problems(entry, where):
+    """Problems of one Codex allowlist entry: a name and exactly one identity, command (exact string) or url."""
+    if not isinstance(entry, dict):
+        return ['%s must be a mapping with name and one of command, url, found %s.' % (where, json_kind(entry))]
+    problems = []
+    foreign = [k for k in entry if k in ENTRY_KEYS]
+    unknown = sorted(str(k) for k in entry if k not in CODEX_ENTRY_KEYS and k not in ENTRY_KEYS)
+    if foreign:
+        problems.append('%s: %s is a Claude Code/Copilot entry key; a Codex allowlist entry is {name, command} or '
+                        '{name, url}: Codex enables a server only when its name and its identity both match.'
+                        % (where, ', '.join(foreign)))
+    if unknown:
+        problems.append('%s: unknown key(s) %s; a Codex entry has name and one of command, url.' % (where, ', '.join(unknown)))
+    name = entry.get('name')
+    if not isinstance(name, str) or not name.strip():
+        problems.append('%s: name must be a non-empty string (the server name in config.toml), found %s.'
+                        % (where, json_kind(name)))
+    identity = [k for k in ('command', 'url') if k in entry]
+    if len(identity) != 1:
+        problems.append('%s has %s of command, url; it needs exactly one (the identity Codex matches: the exact '
+                        'command string of a stdio server, or the exact URL of an HTTP server).'
+                        % (where, 'none' if not identity else 'both'))
+    elif not isinstance(entry[identity[0]], str) or not entry[identity[0]].strip():
+        problems.append('%s: %s must be a non-empty string, found %s.' % (where, identity[0], json_kind(entry[identity[0]])))
+    return problems
+
+
+def codex_problems(allowed, denied, where):
+    problems = []
+    if denied is not None:
+        problems.append('%s: denied: Codex\'s requirements.toml has no denylist (only an allowlist of name + identity); '
+                        'leave the server out of allowed instead.' % where)
+    if allowed is None:
+        return problems
+    if not isinstance(allowed, (list, tuple)):
+        return problems + ['%s: allowed must be a list of entries, found %s.' % (where, json_kind(allowed))]
+    seen = set()
+    for index, entry in enumerate(allowed):
+        found = codex_entry_problems(entry, '%s: allowed[%d]' % (where, index))
+        problems.extend(found)
+        if not found:
+            if entry['name'] in seen:
+                problems.append('%s: allowed[%d]: server %s is listed twice; Codex keys the allowlist by name, so it '
+                                'holds one identity per name.' % (where, index, json.dumps(entry['name'])))
+            seen.add(entry['name'])
+    return problems
+
+
+def codex_table(allowed):
+    """The requirements.toml mcp_servers table of an allowlist: name -> {identity: {command | url}}."""
+    out = {}
+    for entry in allowed:
+        key = 'command' if 'command' in entry else 'url'
+        out[entry['name']] = {'identity': {key: entry[key]}}
+    return out
+
+
+def codex_allowlist(table, path):
+    """(entries, problems) of a requirements.toml mcp_servers table; entries as {name, command | url}."""
+    if not isinstance(table, dict):
+        return None, ['%s: mcp_servers must be a table of server name -> {identity = {command | url}}, found %s.'
+                      % (path, json_kind(table))]
+    entries = []
+    problems = []
+    for name, requirement in table.items():
+        identity = requirement.get('identity') if isinstance(requirement, dict) else None
+        keys = [k for k in ('command', 'url') if isinstance(identity, dict) and k in identity]
+        if len(keys) != 1 or not isinstance(identity[keys[0]], str):
+            problems.append('%s: mcp_servers.%s needs an identity table with exactly one of command, url (a string); '
+                            'other forms (argument matchers) are not read by mcpops yet.' % (path, name))
+            continue
+        entries.append({'name': name, keys[0]: identity[keys[0]]})
+    return entries, problems
+
+
 def desired_settings(vendor_name, allowed=None, denied=None, only_managed=None):
     """Our keys as they go into the vendor's file; None leaves a key unset. Raises PolicyProblems."""
     row = vendor(vendor_name)
+    if row.get('format') == 'toml':
+        problems = codex_problems(allowed, denied, 'policy')
+        if only_managed is not None:
+            problems.append('policy: only_managed (allowManagedMcpServersOnly) is a Claude Code setting; Codex does not '
+                            'document it (its allowlist already disables every server it does not list).')
+        if problems:
+            raise PolicyProblems(problems)
+        return {CODEX_KEY: codex_table(allowed)} if allowed is not None else {}
     problems = list_problems(allowed, 'allowed', 'policy') + list_problems(denied, 'denied', 'policy')
     if only_managed is not None and ONLY_MANAGED_KEY not in row['keys']:
         problems.append('policy: only_managed (allowManagedMcpServersOnly) is a Claude Code setting; %s does not '
@@ -259,6 +369,11 @@ def policy_from_option(vendor_name, value):
     unknown = sorted(k for k in value if k not in ('allowed', 'denied', 'only_managed', 'managed_servers'))
     problems = ['policy: unknown key(s) %s; the keys are allowed, denied, only_managed, managed_servers.'
                 % ', '.join(unknown)] if unknown else []
+    if vendor(vendor_name).get('format') == 'toml':
+        problems += codex_problems(value.get('allowed'), value.get('denied'), 'policy')
+        if problems:
+            raise PolicyProblems(problems)
+        return Policy(vendor_name, value.get('allowed'), [], False, None, ['option policy'])
     problems += list_problems(value.get('allowed'), 'allowed', 'policy') + list_problems(value.get('denied'), 'denied', 'policy')
     managed = value.get('managed_servers')
     if managed is not None:
@@ -330,6 +445,8 @@ def rule_matches(rule, name, argv, url):
 def evaluate(policy, name, entry):
     """'denied', 'not_allowed' or None for server `name` configured as `entry` under policy (deny wins)."""
     argv, url = server_identity(entry)
+    if VENDORS.get(policy.vendor, {}).get('format') == 'toml':
+        return codex_verdict(policy, name, argv, url)
     if any(rule_matches(r, name, argv, url) for r in policy.denied if isinstance(r, dict)):
         return 'denied'
     if policy.managed_servers is not None and name not in policy.managed_servers:
@@ -343,6 +460,21 @@ def evaluate(policy, name, entry):
         elif url is not None and any('serverUrl' in r for r in rules):
             rules = [r for r in rules if 'serverUrl' in r]
     return None if any(rule_matches(r, name, argv, url) for r in rules) else 'not_allowed'
+
+
+def codex_verdict(policy, name, argv, url):
+    """Codex: no allowlist allows all; else the name must be listed and its identity match exactly (no wildcards):
+    a command identity only a stdio server with that command (args not inspected), a url identity only an HTTP server."""
+    if policy.allowed is None:
+        return None
+    for rule in policy.allowed:
+        if not isinstance(rule, dict) or rule.get('name') != name:
+            continue
+        if 'command' in rule and argv is not None and argv[0] == rule['command']:
+            return None
+        if 'url' in rule and url is not None and url == rule['url']:
+            return None
+    return 'not_allowed'
 
 
 # --------------------------------------------------------------------------------------------
@@ -420,6 +552,8 @@ def load_policy(vendor_name, policy_dir):
     """
     # Imported here: _config imports nothing of ours but _redact; keep this module importable on its own.
     from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, parse_json, validate_config
+    if vendor(vendor_name).get('format') == 'toml':
+        return load_toml_policy(vendor_name, policy_dir)
     documents = []
     sources = []
     problems = []
@@ -444,6 +578,25 @@ def load_policy(vendor_name, policy_dir):
     if not sources:
         return None
     return policy_from_settings(vendor_name, merge_settings(documents), managed, sources)
+
+
+def load_toml_policy(vendor_name, policy_dir):
+    """Codex: the Policy of <policy_dir>/requirements.toml, or None when the file is missing.
+
+    A file without mcp_servers is a policy that allows every server (allowed None). Needs tomlkit (MissingLibrary).
+    """
+    from ansible_collections.mcpops.mcp.plugins.module_utils import _tomledit
+    files = policy_files(vendor_name, policy_dir)
+    if not files:
+        return None
+    path, data = files[0]
+    value, _text = _tomledit.parse(data, path)
+    allowed = None
+    if CODEX_KEY in value:
+        allowed, problems = codex_allowlist(value[CODEX_KEY], path)
+        if problems:
+            raise PolicyProblems(problems)
+    return Policy(vendor_name, allowed, [], False, None, [path])
 
 
 # --------------------------------------------------------------------------------------------

@@ -460,3 +460,24 @@ def module_hiding_secrets(module_class, secret_values_of, **kwargs):
     module = _HidingModule(**kwargs)
     module.no_log_values.update(secret_values_of(module.params))
     return module
+
+
+# --------------------------------------------------------------------------------------------
+# Structures (the redact filter: what a support bundle or report writes)
+
+
+def mask_data(value, known=()):
+    """A copy of a JSON-like structure with every credential masked: the value of a secret-looking key is
+    ``********`` (unless empty or already masked), every other string goes through mask_text."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if (looks_secret_key(key) and isinstance(item, (str, int, float)) and not isinstance(item, bool)
+                    and item not in ('', MASK)):
+                out[key] = MASK
+            else:
+                out[key] = mask_data(item, known)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [mask_data(item, known) for item in value]
+    return mask_text(value, known)

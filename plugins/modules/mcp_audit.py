@@ -72,17 +72,23 @@ options:
       - Keys C(allowed) and C(denied) (lists of entries with exactly one of C(serverName), C(serverCommand) (the exact argv
         as a list), C(serverUrl) (C(*) matches any characters)), C(only_managed) (bool) and C(managed_servers)
         (name to entry, the exclusive set of Claude Code's C(managed-mcp.json)).
+      - For O(policy_client=codex), C(allowed) entries are C({name, command}) or C({name, url}) (Codex's
+        C(requirements.toml) allowlist), and C(denied) is refused (Codex has no denylist).
       - An unset C(allowed) allows every server; C(allowed=[]) allows none.
     type: dict
   policy_client:
     description:
       - Whose policy rules and files apply. Default is O(client) when it is a policy client, else no policy is read from disk.
     type: str
-    choices: [claude_code, copilot]
+    choices: [claude_code, codex, copilot]
   policy_dir:
     description:
       - Read the policy of O(policy_client) from this directory instead of the vendor's system directory
-        (C(/etc/claude-code), C(/etc/github-copilot) on Linux; see M(mcpops.mcp.mcp_policy)).
+        (C(/etc/claude-code), C(/etc/github-copilot), C(/etc/codex) on Linux; see M(mcpops.mcp.mcp_policy)).
+      - "Codex: C(requirements.toml)'s C(mcp_servers) table is the allowlist. A server is allowed only when its name is
+        listed and its identity matches exactly - a C(command) identity a stdio server with that command (arguments not
+        compared), a C(url) identity an HTTP server with that URL (no wildcards); no table allows every server, an empty
+        one none. Reading it needs the Python library tomlkit on the host."
       - Claude Code's C(managed-settings.json) and C(managed-settings.d/*.json) are merged the way Claude Code merges
         them, and C(managed-mcp.json), when present, is the exclusive set.
     type: path
@@ -171,11 +177,18 @@ problems:
 
 import platform
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, with_common
-from ansible_collections.mcpops.mcp.plugins.module_utils._config import MANAGED_KEYS, ConfigError, _same
-from ansible_collections.mcpops.mcp.plugins.module_utils._entries import entry_argument_spec, plan_entries, secret_values
+from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, _same
+from ansible_collections.mcpops.mcp.plugins.module_utils._entries import (
+    DeclaredEntry,
+    entry_argument_spec,
+    managed_native_keys,
+    native_entry,
+    plan_entries,
+    secret_values,
+)
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import FileLayerError, load_config, real_target
 from ansible_collections.mcpops.mcp.plugins.module_utils._policy import (
     CLASSES,
@@ -187,6 +200,7 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._policy import (
     policy_from_option,
 )
 from ansible_collections.mcpops.mcp.plugins.module_utils._redact import module_hiding_secrets, mask_text
+from ansible_collections.mcpops.mcp.plugins.module_utils._tomledit import MissingLibrary
 
 
 def declared_secrets(params):
@@ -202,7 +216,7 @@ def resolve_policy(module, ctx):
         return policy_from_option(vendor_name or 'claude_code', params['policy'])
     if vendor_name is None:
         if params['policy_dir']:
-            raise PolicyProblems(['policy_dir needs policy_client (claude_code or copilot): whose files and rules apply.'])
+            raise PolicyProblems(['policy_dir needs policy_client (claude_code, codex or copilot): whose files and rules apply.'])
         return None
     policy_dir = params['policy_dir'] or default_policy_dir(vendor_name, platform.system())
     return load_policy(vendor_name, policy_dir)
@@ -231,7 +245,10 @@ def main():
         entries = plan.entries
     try:
         policy = resolve_policy(module, ctx)
-        _data, doc = load_config(real_target(ctx.config_path), ctx.servers_key, display_path=ctx.config_path)
+        _data, doc = load_config(real_target(ctx.config_path), ctx.layout, display_path=ctx.config_path)
+    except MissingLibrary as exc:
+        module.fail_json(msg=missing_required_lib(exc.library, reason='to read Codex TOML files'), exception=exc.traceback,
+                         config_path=ctx.config_path)
     except PolicyProblems as exc:
         problems = [mask_text(p) for p in exc.problems]
         module.fail_json(msg='Cannot use the policy: %s' % ' '.join(problems), problems=problems, config_path=ctx.config_path)
@@ -240,8 +257,11 @@ def main():
     except (FileLayerError, OSError, IOError) as exc:
         module.fail_json(msg='Cannot audit %s: %s' % (ctx.config_path, exc), config_path=ctx.config_path)
 
-    configured = doc.servers() if isinstance(doc.servers(), dict) else {}
-    findings, counts = audit_servers(ctx.client_name, configured, entries, policy, MANAGED_KEYS, _same)
+    configured = doc.servers()
+    if entries is not None:  # compared in the client's own spelling, key by managed key
+        entries = [DeclaredEntry(e.name, e.state, native_entry(ctx.client, e.desired) if e.desired is not None else None)
+                   for e in entries]
+    findings, counts = audit_servers(ctx.client_name, configured, entries, policy, managed_native_keys(ctx.client), _same)
     policy_out = None
     if policy is not None:
         policy_out = policy.as_dict()

@@ -37,6 +37,7 @@ author:
   - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
+  - mcpops.mcp._engine
   - mcpops.mcp._attributes
 options:
   state:
@@ -192,7 +193,7 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._backups import (
     restore_full,
     restore_servers,
 )
-from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, with_common
+from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, engine_option, with_common
 from ansible_collections.mcpops.mcp.plugins.module_utils._config import (
     ConfigError,
     redacted_text,
@@ -259,6 +260,7 @@ def main():
             names=dict(type='list', elements='str'),
             retention_days=dict(type='int', default=30),
             keep_min=dict(type='int', default=3),
+            engine=engine_option(),
         )),
         mutually_exclusive=[('src', 'latest'), ('dest', 'daily')],
         supports_check_mode=True,

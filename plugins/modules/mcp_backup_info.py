@@ -24,6 +24,7 @@ author:
   - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
+  - mcpops.mcp._engine
   - mcpops.mcp._attributes
   - mcpops.mcp._attributes.INFO_MODULE
 options:
@@ -129,11 +130,11 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._backups import BackupDir, inspect_backup
-from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, with_common
+from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, engine_option, with_common
 
 
 def main():
-    module = AnsibleModule(argument_spec=with_common(dict(path=dict(type='path'))), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=with_common(dict(path=dict(type='path'), engine=engine_option())), supports_check_mode=True)
     ctx = context_or_fail(module)
     found = BackupDir(ctx)
     if module.params['path']:

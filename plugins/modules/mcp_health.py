@@ -314,6 +314,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mcpops.mcp.plugins.module_utils._clients import ClientError
 from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, user_account, with_common
 from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError
+from ansible_collections.mcpops.mcp.plugins.module_utils._entries import canonical_entry
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import FileLayerError, load_config, real_target
 from ansible_collections.mcpops.mcp.plugins.module_utils._health import (
     HealthError,
@@ -364,13 +365,14 @@ def read_servers(module, ctx):
     if params['specs'] and (params['names'] is None or set(params['names']) <= spec_names):
         return None
     try:
-        data, doc = load_config(real_target(ctx.config_path), ctx.servers_key, display_path=ctx.config_path)
+        data, doc = load_config(real_target(ctx.config_path), ctx.layout, display_path=ctx.config_path)
     except ConfigError as exc:
         module.fail_json(msg=str(exc))
     if data is None:
         module.fail_json(msg='No MCP config at %s; pass config_path, or check servers that are not deployed '
                              'with specs.' % ctx.config_path)
-    return doc.servers()
+    # In canonical spelling (Windsurf's serverUrl, Codex's http_headers, ... read as url, headers).
+    return dict((name, canonical_entry(ctx.client, entry)) for name, entry in doc.servers().items())
 
 
 def account_for(module, ctx):

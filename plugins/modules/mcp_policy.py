@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: mcp_policy
-short_description: Write the admin MCP policy files of Claude Code and GitHub Copilot (allow/deny lists, exclusive set)
+short_description: Write the admin MCP policy files of Claude Code, GitHub Copilot and Codex (allow/deny lists, exclusive set)
 version_added: 1.1.0
 description:
   - Writes the system-wide policy files MCP clients read to decide which servers may run, root-owned C(0644)
@@ -25,26 +25,37 @@ description:
     That file may hold other settings (C(model), C(permissions), plugins); only C(allowedMcpServers) and
     C(deniedMcpServers) are edited, and every other byte of the file is kept as it is (their values are replaced,
     removed or appended in place).
-  - Each allow/deny entry has exactly one of C(serverName), C(serverCommand) (the exact argv as a list, command
+  - B(Codex) (O(client=codex)) - O(allowed) becomes the C(mcp_servers) table of C(<policy_dir>/requirements.toml),
+    one C([mcp_servers.<name>.identity]) table per entry with C(command) or C(url). Codex enables a configured server
+    only when its name is in that table and its identity matches exactly; it disables every other one. The file's
+    other requirements (approval policies, sandbox modes, features, ...) and its comments are kept byte-identical;
+    only the C(mcp_servers) tables change. Codex has no denylist, so O(denied), O(only_managed) and
+    O(managed_servers) are refused.
+  - Each Claude Code / Copilot allow/deny entry has exactly one of C(serverName), C(serverCommand) (the exact argv as a list, command
     first) or C(serverUrl) (C(*) matches any characters); entries with none or two of them, or a C(serverCommand)
-    that is not a list, are refused before anything is written. An existing drop-in of ours that holds keys we do
-    not manage, or a file that is not valid JSON, is refused with the file (and line and column) and left byte-identical.
+    that is not a list, are refused before anything is written. Each Codex entry has C(name) and exactly one of
+    C(command) (the exact command string of a stdio server; its arguments are not compared) or C(url) (the exact URL
+    of an HTTP server, no wildcards). An existing drop-in of ours that holds keys we do
+    not manage, or a file that is not valid JSON (TOML for Codex), is refused with the file (and line and column) and
+    left byte-identical.
   - Check mode and diff are supported; a rerun with the same options changes nothing.
 author:
   - mcpops contributors (@mcpops)
 extends_documentation_fragment:
+  - mcpops.mcp._engine
   - mcpops.mcp._attributes
 options:
   client:
     description:
-      - Whose policy to write. Codex (C(requirements.toml)) is not supported yet.
+      - Whose policy to write.
     type: str
     required: true
-    choices: [claude_code, copilot]
+    choices: [claude_code, codex, copilot]
   state:
     description:
       - V(present) writes the given settings. V(absent) removes them - the Claude Code drop-in file (and
-        C(managed-mcp.json) when O(managed_servers) is given, with any value), or Copilot's two keys.
+        C(managed-mcp.json) when O(managed_servers) is given, with any value), Copilot's two keys, or Codex's
+        C(mcp_servers) table (the rest of C(requirements.toml) stays).
     type: str
     choices: [present, absent]
     default: present
@@ -52,6 +63,8 @@ options:
     description:
       - The allowlist (C(allowedMcpServers)). Omit it to leave it unset (every server allowed); V([]) allows none.
       - For Copilot, an omitted list leaves the file's current value as it is.
+      - For Codex, entries are C({name, command}) or C({name, url}); V([]) writes an empty C([mcp_servers]) table,
+        which disables every server.
     type: list
     elements: dict
   denied:
@@ -129,9 +142,9 @@ options:
     default: 50
   policy_dir:
     description:
-      - Directory of the policy files, overriding the vendor's system directory (C(/etc/claude-code) or
-        C(/etc/github-copilot) on Linux and WSL, C(/Library/Application Support/ClaudeCode) or
-        C(/Library/Application Support/GitHubCopilot) on macOS). Tests and staged rollouts use it.
+      - Directory of the policy files, overriding the vendor's system directory (C(/etc/claude-code),
+        C(/etc/github-copilot) or C(/etc/codex) on Linux and WSL, C(/Library/Application Support/ClaudeCode),
+        C(/Library/Application Support/GitHubCopilot) or C(/etc/codex) on macOS). Tests and staged rollouts use it.
     type: path
   backup:
     description:
@@ -159,6 +172,8 @@ attributes:
   diff_mode:
     support: full
     details: One diff per file, before and after (secret-looking values masked).
+requirements:
+  - tomlkit (Codex only; the deploy role installs it with C(mcp_install_requirements=true))
 notes:
   - "Sources, read 2026-12-04. Claude Code: U(https://code.claude.com/docs/en/managed-mcp) (managed-mcp.json, allowedMcpServers,
     deniedMcpServers, allowManagedMcpServersOnly, entry shapes, deny wins, an unset allowlist allows all and V([]) none,
@@ -175,6 +190,15 @@ notes:
     source wins and they are not merged, so an enterprise that also serves C(managed-settings.json) from GitHub overrides this file."
   - Copilot's documentation does not state Claude Code's rule that command (URL) entries bind stdio (remote) servers;
     M(mcpops.mcp.mcp_audit) applies any matching entry for Copilot.
+  - "Codex: U(https://developers.openai.com/codex/enterprise/managed-configuration) (Admin-enforced requirements: an
+    C(mcp_servers) allowlist enables a server only when both its name and its identity match; C(/etc/codex/requirements.toml),
+    after cloud-managed requirements and macOS managed preferences, earlier wins) and
+    U(https://developers.openai.com/codex/config-reference#requirementstoml). The entry shape
+    (C(identity) with C(command) or C(url)) and the exact-match rules are from Codex's source,
+    U(https://github.com/openai/codex/blob/main/codex-rs/config/src/mcp_requirements.rs) and C(config_requirements.rs):
+    a command identity matches a stdio server with that exact command (arguments not compared), a url identity an HTTP
+    server with that exact URL, an empty table allows none, no table allows all. Newer Codex releases also document
+    argument matchers (C(identity.command) as a table); this module writes the string forms every release reads."
   - The lock file (C(.<name>.lock)) stays beside each file; Claude Code reads only C(*.json) drop-ins and ignores hidden files.
 seealso:
   - module: mcpops.mcp.mcp_audit
@@ -208,6 +232,16 @@ EXAMPLES = r'''
       - name: company
         url: https://mcp.company.example/mcp
         type: http
+  become: true
+
+- name: Codex allowlist in /etc/codex/requirements.toml (other requirements in the file kept)
+  mcpops.mcp.mcp_policy:
+    client: codex
+    allowed:
+      - name: github
+        command: github-mcp-server
+      - name: docs
+        url: https://mcp.company.example/docs
   become: true
 
 - name: Copilot allow/deny lists, keeping the file's other settings
@@ -263,9 +297,9 @@ problems:
 import os
 import platform
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.mcpops.mcp.plugins.module_utils._common import Context
+from ansible_collections.mcpops.mcp.plugins.module_utils._common import Context, engine_option
 from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, redacted_text
 from ansible_collections.mcpops.mcp.plugins.module_utils._entries import (
     EntryProblems,
@@ -276,8 +310,6 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._entries import (
 )
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import FileLayerError, edit_config, remove_config
 from ansible_collections.mcpops.mcp.plugins.module_utils._policy import (
-    ALLOWED_KEY,
-    DENIED_KEY,
     MANAGED_ENTRY_ROW,
     VENDOR_NAMES,
     PolicyProblems,
@@ -289,6 +321,7 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._policy import (
     vendor,
 )
 from ansible_collections.mcpops.mcp.plugins.module_utils._redact import mask_text, module_hiding_secrets
+from ansible_collections.mcpops.mcp.plugins.module_utils._tomledit import MissingLibrary
 
 FILE_MODE = 0o644
 DIR_MODE = 0o755
@@ -299,17 +332,28 @@ def declared_secrets(params):
     return [value for server in (servers if isinstance(servers, list) else []) for value in secret_values(server)]
 
 
-def policy_context(path, backup_dir, servers_key):
+def policy_context(path, backup_dir, servers_key, flavor=None):
     """A Context for one policy file: root-owned when run as root (the files are system policy)."""
     owner = 0 if hasattr(os, 'geteuid') and os.geteuid() == 0 else None
-    return Context('policy', dict(servers_key=servers_key, label='policy'), path, None, owner, owner, backup_dir, None)
+    # format: the Context's layout reads (strictly) and writes the file with that codec (TOML for Codex).
+    row = dict(servers_key=servers_key, format=flavor or 'json', label='policy')
+    return Context('policy', row, path, None, owner, owner, backup_dir, None)
+
+
+def toml_render(doc, new_data):
+    """requirements.toml with only our keys edited through the TOML codec: comments and other keys byte-identical."""
+    from ansible_collections.mcpops.mcp.plugins.module_utils._errors import DELETE
+    ops = [((key,), new_data[key] if key in new_data else DELETE)
+           for key in vendor('codex')['keys'] if new_data.get(key) != doc.data.get(key) or (key in new_data) != (key in doc.data)]
+    return doc.edit(ops)
 
 
 class PolicyFile(object):
     """One file this run manages: where, and what to do with it (transform for present, check for absent)."""
 
-    def __init__(self, path, servers_key, transform=None, check=None, render=None):
+    def __init__(self, path, servers_key, transform=None, check=None, render=None, flavor=None):
         self.path = path
+        self.flavor = flavor
         self.servers_key = servers_key
         self.transform = transform
         self.check = check
@@ -370,12 +414,14 @@ def plan_files(params, policy_dir):
             if present:
                 data.update(settings)
             else:
-                for key in (ALLOWED_KEY, DENIED_KEY):
+                for key in keys:
                     data.pop(key, None)
             return data, data != doc.data
 
+        toml = row.get('format') == 'toml'
         if not present or settings:
-            files.append(PolicyFile(path, None, transform=edit_keys, render=splice_render))
+            files.append(PolicyFile(path, None, transform=edit_keys, render=toml_render if toml else splice_render,
+                                    flavor=row.get('format')))
     if row['exclusive_file'] and params['managed_servers'] is not None:
         path = os.path.join(policy_dir, row['exclusive_file'])
         if not present:
@@ -405,6 +451,11 @@ def run_file(item, ctx, check_mode, backup):
     out = dict(path=item.path, changed=result.changed, state='present', created=result.created)
     if result.backup_file:
         out['backup_file'] = result.backup_file
+    if item.flavor == 'toml':
+        diff = dict(before_header=item.path, after_header=item.path,
+                    before=mask_text(result.before.decode('utf-8')) if result.before is not None else '',
+                    after=mask_text(result.after.decode('utf-8')) if result.after is not None else '')
+        return out, diff
     key = item.servers_key or 'mcpServers'
     style = result.before_doc.style
     diff = dict(before_header=item.path, after_header=item.path,
@@ -429,6 +480,7 @@ def main():
             backup_dir=dict(type='path'),
             config_path=dict(type='path'),
             user=dict(type='str'),
+            engine=engine_option(),
         ),
         supports_check_mode=True,
     )
@@ -446,11 +498,14 @@ def main():
     fail = dict(policy_dir=policy_dir)
     try:
         files = plan_files(params, policy_dir)
-        contexts = [policy_context(f.path, backup_dir, f.servers_key) for f in files]
+        contexts = [policy_context(f.path, backup_dir, f.servers_key, f.flavor) for f in files]
         # Every file is read and judged first: a refusal in one leaves all of them as they were.
         for item, ctx in zip(files, contexts):
             run_file(item, ctx, True, False)
         results = [run_file(item, ctx, module.check_mode, params['backup']) for item, ctx in zip(files, contexts)]
+    except MissingLibrary as exc:
+        module.fail_json(msg=missing_required_lib(exc.library, reason='to edit %s' % vendor(params['client'])['base_file']),
+                         exception=exc.traceback, **fail)
     except (PolicyProblems, EntryProblems) as exc:
         module.fail_json(msg='%d problem(s); nothing was changed: %s' % (len(exc.problems), ' '.join(exc.problems)),
                          problems=exc.problems, **fail)

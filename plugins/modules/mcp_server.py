@@ -14,12 +14,14 @@ version_added: 1.0.0
 description:
   - Declares one MCP server entry (for example under C(mcpServers) in Claude Desktop's
     C(claude_desktop_config.json)) idempotently and safely.
-  - The file is parsed strictly. A config that is not valid JSON (trailing commas, comments, a byte-order
-    mark, truncated or empty files, duplicate keys, wrong types) is refused with the file, line and column,
-    and left byte-identical.
-  - Everything the module does not manage is preserved - other top-level keys, other servers,
-    unknown keys inside the entry (such as C(disabled)), key order, indentation, newline style
-    and the trailing newline.
+  - The file is parsed strictly in the client's format (see O(client)). A config that does not parse (for JSON
+    clients trailing commas, comments, a byte-order mark; for every client truncated or empty files, duplicate
+    keys, wrong types) is refused with the file, line and column, and left byte-identical. JSONC clients
+    (C(vscode), C(gemini), C(zed)) accept comments and trailing commas.
+  - Edits are spliced into the file's text - only the bytes of the entry that changes are rewritten (a new entry is
+    inserted at the end of the servers object in the file's indentation and newline style). Everything else stays
+    byte-identical - other top-level keys, other servers, unknown keys inside the entry (such as C(disabled)),
+    comments, trailing commas, number spellings, escapes, blank lines and key order.
   - Writes take a lock, write a temporary file in the same directory, fsync it and rename it atomically.
     Mode and owner are kept; new files are C(0600) and new directories C(0700), owned by O(user).
     A symlinked config is written through to its target and the link is kept. When another program
@@ -31,6 +33,7 @@ author:
   - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
+  - mcpops.mcp._engine
   - mcpops.mcp._attributes
 options:
   name:
@@ -72,15 +75,36 @@ options:
       - Secret environment values (tokens, passwords), merged into the entry's C(env). Empty values are refused.
       - Never shown in results, diffs, errors or verbose output.
     type: dict
+  cwd:
+    description:
+      - Working directory of the stdio server, for clients that support it (C(gemini), C(codex)).
+    type: str
   url:
     description:
       - URL of a remote server, for clients whose config supports remote entries. Mutually exclusive with O(command).
       - C(claude_desktop) does not; the module then fails and suggests the C(mcp-remote) bridge.
+      - Written in the client's spelling (C(serverUrl) for C(windsurf), C(httpUrl) or C(url) by O(type) for C(gemini)).
     type: str
   type:
     description:
-      - Transport type of a remote entry (for example C(http) or C(sse)) for clients that support it.
+      - Transport type (C(stdio), C(http) or C(sse)), for clients that support it; the values each client takes are
+        in its row of the client table, and a value it does not take is refused naming the ones it does.
     type: str
+  secret_mode:
+    description:
+      - V(literal) writes the O(secret_env) values into the config.
+      - V(env_ref) writes a reference to each O(secret_env) key in the client's syntax instead of its value, so the
+        config never holds the secret and the client reads it from its environment - C(${KEY}) for C(claude_code),
+        C(${env:KEY}) for C(cursor) and C(windsurf), C(${KEY}) in env for C(gemini). Make the variable available to
+        the client's process (for example in the user's session environment).
+      - For C(vscode), which reads an env file per server (C(envFile)), the values are written to a C(0600) file
+        C(mcp-<name>.env) beside the config (through the same lock, backup and atomic write) and the entry names it;
+        its path is returned as RV(env_file), never its contents.
+      - Refused for clients without references (C(claude_desktop), C(codex), C(zed)); the message names the clients
+        that have them.
+    type: str
+    choices: [literal, env_ref]
+    default: literal
   headers:
     description:
       - HTTP headers of a remote entry (for example C(Authorization)). Treated as secret.
@@ -137,6 +161,18 @@ EXAMPLES = r'''
   mcpops.mcp.mcp_server:
     name: old-server
     state: absent
+
+- name: A remote server for Claude Code in one project only (local scope), token referenced from the environment
+  mcpops.mcp.mcp_server:
+    client: claude_code
+    scope: local
+    project_path: /home/alice/src/app
+    name: github
+    command: npx
+    args: ["-y", "@modelcontextprotocol/server-github"]
+    secret_env:
+      GITHUB_PERSONAL_ACCESS_TOKEN: "{{ vault_github_token }}"
+    secret_mode: env_ref
 '''
 
 RETURN = r'''
@@ -162,25 +198,38 @@ created:
   returned: always
   type: bool
   sample: false
+env_file:
+  description: Path of the env file holding the O(secret_env) values (O(secret_mode=env_ref) for C(vscode)).
+  returned: when O(secret_mode=env_ref) writes an env file
+  type: str
+  sample: /home/alice/.config/Code/User/mcp-github.env
 '''
 
-from ansible.module_utils.basic import AnsibleModule
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._commands import find_command
-from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, with_common
-from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, redact_entry
+from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, engine_option, with_common
+from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, get_path, redact_entry
 from ansible_collections.mcpops.mcp.plugins.module_utils._entries import (
     DECLARED_KEYS,
+    SECRET_MODES,
     EntryProblems,
-    apply_entries,
     changed_names,
     edit_diff,
     entry_argument_spec,
+    entry_ops,
     needs_the_file,
     plan_entries,
     secret_values,
 )
-from ansible_collections.mcpops.mcp.plugins.module_utils._files import FileLayerError, edit_config
+from ansible_collections.mcpops.mcp.plugins.module_utils._files import (
+    FileLayerError,
+    assign_env_files,
+    edit_config,
+    write_env_file,
+)
 from ansible_collections.mcpops.mcp.plugins.module_utils._redact import module_hiding_secrets
 
 
@@ -195,9 +244,11 @@ def main():
         AnsibleModule, lambda params: secret_values(declared_entry(params)),
         argument_spec=with_common(dict(
             entry_argument_spec(name_required=True),
+            secret_mode=dict(type='str', default='literal', choices=list(SECRET_MODES)),
             create=dict(type='bool', default=True),
             backup=dict(type='bool', default=True),
             validate_command=dict(type='bool', default=True),
+            engine=engine_option(),
         )),
         mutually_exclusive=[('command', 'url')],
         required_if=[('state', 'present', ('command', 'url'), True)],
@@ -207,39 +258,51 @@ def main():
     params = module.params
     ctx = context_or_fail(module)
 
-    plan = plan_entries([server], ctx.client, find_command if params['validate_command'] else None)
+    plan = plan_entries([server], ctx.client, find_command if params['validate_command'] else None,
+                        params['secret_mode'])
     for warning in plan.warnings:
         module.warn(warning)
     if plan.problems:
         module.fail_json(msg=' '.join(plan.problems), config_path=ctx.config_path)
+    env_files = assign_env_files(ctx, plan)
 
     def transform(doc):
-        data, changes = apply_entries(doc, plan.entries)
-        return data, bool(changed_names(changes))
+        ops, changes = entry_ops(doc, plan.entries, client=ctx.client)
+        return ops, bool(changed_names(changes))
 
+    env_changed = False
     try:
-        if needs_the_file(plan) and not module.check_mode:
+        if (needs_the_file(plan) or env_files) and not module.check_mode:
             edit_config(ctx, transform, check_mode=True, create=params['create'])  # read-only: refuse before creating anything
+        for entry in env_files:
+            changed, _backup = write_env_file(ctx, entry.own_env_file, entry.env_file_values,
+                                              check_mode=module.check_mode, backup=params['backup'])
+            env_changed = env_changed or changed
         result = edit_config(ctx, transform, check_mode=module.check_mode,
                              backup=params['backup'], create=params['create'])
     except EntryProblems as exc:
         module.fail_json(msg=str(exc), config_path=ctx.config_path)
     except ConfigError as exc:
         module.fail_json(msg='Refusing to edit: %s' % exc, config_path=ctx.config_path)
+    except ImportError as exc:  # a codec's library (tomlkit for TOML configs) missing on the host
+        module.fail_json(msg=missing_required_lib(getattr(exc, 'library', str(exc))), config_path=ctx.config_path,
+                         exception=getattr(exc, 'traceback', None) or traceback.format_exc())
     except (FileLayerError, OSError, IOError) as exc:
         module.fail_json(msg='Cannot update %s: %s' % (ctx.config_path, exc), config_path=ctx.config_path)
 
-    entry = (result.after_data.get(ctx.servers_key) or {}).get(params['name'])
+    entry = get_path(result.after_data, tuple(ctx.layout.servers_path) + (params['name'],))
     output = dict(
-        changed=result.changed,
+        changed=result.changed or env_changed,
         config_path=ctx.config_path,
         server=redact_entry(entry) if entry is not None else None,
         created=result.created,
     )
+    if env_files:
+        output['env_file'] = env_files[0].own_env_file
     if result.backup_file:
         output['backup_file'] = result.backup_file
     if module._diff:
-        output['diff'] = edit_diff(ctx.config_path, ctx.servers_key, result)
+        output['diff'] = edit_diff(ctx.config_path, ctx.layout, result)
     module.exit_json(**output)
 
 

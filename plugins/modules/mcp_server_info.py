@@ -20,6 +20,7 @@ author:
   - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
+  - mcpops.mcp._engine
   - mcpops.mcp._attributes
   - mcpops.mcp._attributes.INFO_MODULE
 options:
@@ -108,6 +109,10 @@ servers:
       type: list
       elements: str
       sample: ["GITHUB_TOKEN"]
+    cwd:
+      description: Working directory of the entry, or V(null).
+      type: str
+      sample: null
     url:
       description: URL of a remote entry (credentials masked), or V(null).
       type: str
@@ -124,23 +129,25 @@ servers:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, with_common
+from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, engine_option, with_common
 from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, summarize_entry
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import load_config, real_target
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=with_common(dict(names=dict(type='list', elements='str'))),
+        argument_spec=with_common(dict(names=dict(type='list', elements='str'), engine=engine_option())),
         supports_check_mode=True,
     )
     ctx = context_or_fail(module)
     result = dict(changed=False, config_path=ctx.config_path, exists=os.path.exists(ctx.config_path),
                   valid=True, error=None, server_count=0, servers=[], missing=[])
     try:
-        _data, doc = load_config(real_target(ctx.config_path), ctx.servers_key, display_path=ctx.config_path)
+        _data, doc = load_config(real_target(ctx.config_path), ctx.layout, display_path=ctx.config_path)
+    except ImportError as exc:  # a codec's library (tomlkit for TOML configs) missing on the host
+        module.fail_json(msg=missing_required_lib(getattr(exc, 'library', str(exc))), config_path=ctx.config_path)
     except ConfigError as exc:
         result.update(valid=False, error=str(exc))
         module.exit_json(**result)
@@ -150,7 +157,7 @@ def main():
     servers = doc.servers()
     wanted = module.params['names']
     result['server_count'] = len(servers)
-    result['servers'] = [summarize_entry(name, entry) for name, entry in servers.items()
+    result['servers'] = [summarize_entry(name, entry, ctx.client) for name, entry in servers.items()
                          if wanted is None or name in wanted]
     result['missing'] = [name for name in (wanted or []) if name not in servers]
     module.exit_json(**result)

@@ -21,9 +21,10 @@ description:
     C(secret_env), fields the client does not support, a command that is not found) is reported at once,
     before anything is written, in RV(problems).
   - With O(exclusive=true), entries in the file that O(servers) does not declare are removed too.
-  - The file is parsed strictly; a config that is not valid JSON is refused with the file, line and column and
-    left byte-identical. Everything not managed (other top-level keys, unknown keys inside entries, key order,
-    indentation, newline style) is preserved. Writes go through the same lock, backup, temp file, fsync and
+  - The file is parsed strictly in the client's format; a config that does not parse is refused with the file, line
+    and column and left byte-identical. Edits are spliced into the file's text, so everything not managed (other
+    top-level keys, unknown keys inside entries, comments, key order, indentation, number spellings) stays
+    byte-identical. Writes go through the same lock, backup, temp file, fsync and
     atomic rename as M(mcpops.mcp.mcp_server).
   - Values of C(secret_env) and C(headers), values of C(env) under secret-looking names and credentials in
     C(args), C(env) values and C(url) never appear in results, diffs, errors or verbose output.
@@ -31,6 +32,7 @@ author:
   - mcpops contributors (@mcpops)
 extends_documentation_fragment:
   - mcpops.mcp.common
+  - mcpops.mcp._engine
   - mcpops.mcp._attributes
 options:
   servers:
@@ -79,13 +81,17 @@ options:
         description:
           - Secret environment values (tokens, passwords), merged into the entry's C(env). Empty values are refused.
         type: dict
+      cwd:
+        description:
+          - Working directory of the stdio server, for clients that support it (C(gemini), C(codex)).
+        type: str
       url:
         description:
           - URL of a remote server, for clients whose config supports remote entries (C(claude_desktop) does not).
         type: str
       type:
         description:
-          - Transport type of a remote entry, for clients that support it.
+          - Transport type (C(stdio), C(http) or C(sse)), for clients that support it.
         type: str
       headers:
         description:
@@ -96,6 +102,14 @@ options:
       - Also remove the entries in the file that O(servers) does not declare.
     type: bool
     default: false
+  secret_mode:
+    description:
+      - V(literal) writes the C(secret_env) values into the config; V(env_ref) writes a reference to each key in the
+        client's syntax instead (see M(mcpops.mcp.mcp_server)'s O(mcpops.mcp.mcp_server#module:secret_mode)), for
+        C(vscode) a C(0600) env file per server beside the config. Refused for clients without references.
+    type: str
+    choices: [literal, env_ref]
+    default: literal
   backup:
     description:
       - Before changing the file, save its current bytes as one C(pre-change) backup in O(backup_dir).
@@ -227,6 +241,10 @@ servers:
       type: list
       elements: str
       sample: ["GITHUB_PERSONAL_ACCESS_TOKEN"]
+    cwd:
+      description: Working directory of the entry, or V(null).
+      type: str
+      sample: null
     url:
       description: URL of a remote entry (credentials masked), or V(null).
       type: str
@@ -239,6 +257,12 @@ servers:
       description: Keys of the entry the collection does not manage (such as C(disabled)), kept as they are.
       type: dict
       sample: {}
+env_files:
+  description: Paths of the env files holding C(secret_env) values (O(secret_mode=env_ref) for C(vscode)).
+  returned: when O(secret_mode=env_ref) writes env files
+  type: list
+  elements: str
+  sample: [/home/alice/.config/Code/User/mcp-github.env]
 problems:
   description: Every problem found in O(servers) and the config, one sentence each, when the module refuses to write.
   returned: failure
@@ -247,15 +271,19 @@ problems:
   sample: ["server gh: secret_env GITHUB_TOKEN has no value (vault variable not set?).", "server fs: declared more than once; declare each server once."]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._commands import find_command
-from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, with_common
-from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, summarize_entry
+from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, engine_option, with_common
+from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, get_path, summarize_entry
 from ansible_collections.mcpops.mcp.plugins.module_utils._entries import (
+    SECRET_MODES,
     EntryProblems,
-    apply_entries,
+    changed_names,
     edit_diff,
+    entry_ops,
     name_problems,
     needs_the_file,
     entry_argument_spec,
@@ -263,7 +291,12 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._entries import (
     plan_entries,
     secret_values,
 )
-from ansible_collections.mcpops.mcp.plugins.module_utils._files import FileLayerError, edit_config
+from ansible_collections.mcpops.mcp.plugins.module_utils._files import (
+    FileLayerError,
+    assign_env_files,
+    edit_config,
+    write_env_file,
+)
 from ansible_collections.mcpops.mcp.plugins.module_utils._redact import module_hiding_secrets
 
 SERVER_OPTIONS = entry_argument_spec()
@@ -310,8 +343,10 @@ def main():
         argument_spec=with_common(dict(
             servers=dict(type='list', elements='dict', required=True, options=SERVER_OPTIONS),
             exclusive=dict(type='bool', default=False),
+            secret_mode=dict(type='str', default='literal', choices=list(SECRET_MODES)),
             backup=dict(type='bool', default=True),
             validate_command=dict(type='bool', default=True),
+            engine=engine_option(),
         )),
         supports_check_mode=True,
     )
@@ -320,22 +355,29 @@ def main():
     if module.servers_problems:
         fail_with_problems(module, ctx, module.servers_problems)
 
-    plan = plan_entries(params['servers'], ctx.client, find_command if params['validate_command'] else None)
+    plan = plan_entries(params['servers'], ctx.client, find_command if params['validate_command'] else None,
+                        params['secret_mode'])
     for warning in plan.warnings:
         module.warn(warning)
+    env_files = assign_env_files(ctx, plan)
     outcome = {}
 
     def transform(doc):
-        problems = plan.problems + name_problems(plan.entries, doc.servers())
+        problems = plan.problems + name_problems(plan.entries, doc.servers(), ctx.client)
         if problems:
             raise EntryProblems(problems)
-        data, outcome['changes'] = apply_entries(doc, plan.entries, params['exclusive'])
-        return data, data is not doc.data
+        ops, outcome['changes'] = entry_ops(doc, plan.entries, params['exclusive'], ctx.client)
+        return ops, bool(changed_names(outcome['changes']))
 
+    env_changed = False
     try:
-        if (plan.problems or needs_the_file(plan)) and not module.check_mode:
+        if (plan.problems or needs_the_file(plan) or env_files) and not module.check_mode:
             # Read-only first (no lock, no directory created): a refusal leaves the disk as it was.
             edit_config(ctx, transform, check_mode=True)
+        for entry in env_files:
+            changed, _backup = write_env_file(ctx, entry.own_env_file, entry.env_file_values,
+                                              check_mode=module.check_mode, backup=params['backup'])
+            env_changed = env_changed or changed
         result = edit_config(ctx, transform, check_mode=module.check_mode, backup=params['backup'])
     except EntryProblems as exc:
         fail_with_problems(module, ctx, exc.problems)
@@ -343,22 +385,27 @@ def main():
         if plan.problems:
             fail_with_problems(module, ctx, ['Refusing to edit: %s' % exc] + plan.problems)
         module.fail_json(msg='Refusing to edit: %s' % exc, config_path=ctx.config_path)
+    except ImportError as exc:  # a codec's library (tomlkit for TOML configs) missing on the host
+        module.fail_json(msg=missing_required_lib(getattr(exc, 'library', str(exc))), config_path=ctx.config_path,
+                         exception=getattr(exc, 'traceback', None) or traceback.format_exc())
     except (FileLayerError, OSError, IOError) as exc:
         module.fail_json(msg='Cannot update %s: %s' % (ctx.config_path, exc), config_path=ctx.config_path)
 
-    after = result.after_data.get(ctx.servers_key) or {}
+    after = get_path(result.after_data, ctx.layout.servers_path) or {}
     output = dict(
-        changed=result.changed,
+        changed=result.changed or env_changed,
         config_path=ctx.config_path,
         created=result.created,
         changes=outcome['changes'],
-        servers=[summarize_entry(entry.name, after[entry.name]) for entry in plan.entries
+        servers=[summarize_entry(entry.name, after[entry.name], ctx.client) for entry in plan.entries
                  if entry.state == 'present' and entry.name in after],
     )
+    if env_files:
+        output['env_files'] = [entry.own_env_file for entry in env_files]
     if result.backup_file:
         output['backup_file'] = result.backup_file
     if module._diff:
-        output['diff'] = edit_diff(ctx.config_path, ctx.servers_key, result)
+        output['diff'] = edit_diff(ctx.config_path, ctx.layout, result)
     module.exit_json(**output)
 
 

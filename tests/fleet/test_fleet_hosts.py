@@ -71,12 +71,14 @@ def test_every_differing_host_gets_a_clear_outcome_and_loses_nothing(fleet, tmp_
     assert readonly.read() == readonly_bytes
     assert readonly.snapshot() == before[readonly.name]
 
-    # Symlink: the link stays a link to the same file, which now holds the servers; its mode is kept.
+    # Symlink: the link stays a link to the same file, which now holds the servers; the write kept its mode
+    # and the deploy's access step (mcp_access_enforce) then made the real file 0600 and its directory 0700.
     assert outcome(run, linked.name) == 'deployed', failure_text(run, linked.name)
     assert os.path.islink(linked.config_path)
     assert os.readlink(linked.config_path) == os.path.join('..', '..', 'dotfiles', 'claude.json')
     assert sorted(linked.servers()) == sorted(DECLARED + ['legacy'])
-    assert os.stat(linked_target).st_mode & 0o777 == 0o640
+    assert os.stat(linked_target).st_mode & 0o777 == 0o600
+    assert os.stat(os.path.dirname(linked_target)).st_mode & 0o777 == 0o700
 
     # Unprivileged user with become: the user's own config, still the user's own file; root's home untouched.
     assert outcome(run, unprivileged.name) == 'deployed', failure_text(run, unprivileged.name)

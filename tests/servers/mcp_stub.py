@@ -17,6 +17,8 @@ Modes:
   init_error   answers initialize with a JSON-RPC error
   not_jsonrpc  answers initialize with JSON that is not JSON-RPC
   need_env     exits 2 unless the variable --var names (default STUB_API_TOKEN) is set, then behaves like ok
+  need_token   like need_env, and the value must equal the token in --token-file (the test controls it): any
+               other token exits 3 with a clear stderr line that never shows either value
   paginate     --tools tools (default 500), --page per page (default 50)
   ignore_term  answers, then ignores stdin EOF and SIGTERM and stays alive
   hang_term    never answers and ignores SIGTERM
@@ -55,7 +57,7 @@ import time
 
 def options(argv):
     opts = {'mode': 'ok', 'delay': '1', 'tools': '500', 'page': '50', 'marker': '', 'var': 'STUB_API_TOKEN',
-            'start-delay': '0', 'paged': ''}
+            'start-delay': '0', 'paged': '', 'token-file': ''}
     for arg in argv:
         if arg.startswith('--') and '=' in arg:
             key, value = arg[2:].split('=', 1)
@@ -206,9 +208,19 @@ def main():
         token = os.environ.get('STUB_API_TOKEN', 'none')
         sys.stderr.write('connecting with STUB_API_TOKEN=%s PASSWORD=hunter2 token %s\n' % (token, token))
         raise RuntimeError('cannot open database /nonexistent/db.sqlite')
-    if mode == 'need_env' and not os.environ.get(opts['var']):
+    if mode in ('need_env', 'need_token') and not os.environ.get(opts['var']):
         sys.stderr.write('error: %s is not set\n' % opts['var'])
         sys.exit(2)
+    if mode == 'need_token':
+        try:
+            with open(opts['token-file']) as handle:
+                expected = handle.read().strip()
+        except (IOError, OSError) as exc:
+            sys.stderr.write('error: cannot read the token file: %s\n' % exc.strerror)
+            sys.exit(2)
+        if os.environ[opts['var']] != expected:
+            sys.stderr.write('error: authentication failed: the %s given is not a valid token\n' % opts['var'])
+            sys.exit(3)
     if mode == 'banner':
         print('Stub MCP server v0.1 listening on stdio')
         sys.stdout.flush()

@@ -165,7 +165,7 @@ def test_summarize_entry_shape():
     item = cfg.summarize_entry('a', {'command': 'x', 'args': ['--password', 'p'], 'env': {'B': '2', 'A': '1'},
                                      'disabled': True})
     assert item == {'name': 'a', 'command': 'x', 'args': ['--password', cfg.MASK], 'env': {'B': cfg.MASK, 'A': cfg.MASK},
-                    'env_keys': ['A', 'B'], 'url': None, 'type': None, 'extra': {'disabled': True}}
+                    'env_keys': ['A', 'B'], 'cwd': None, 'url': None, 'type': None, 'extra': {'disabled': True}}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,3 +223,74 @@ def test_present_then_absent_gives_back_the_same_document(data, name, entry, sty
 def test_names_outside_the_pattern_are_rejected(name):
     with pytest.raises(ValueError):
         cfg.validate_name(name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Layouts: format and servers path
+
+
+NESTED = ('projects', '/home/alice/app', 'mcpServers')
+
+
+@pytest.mark.parametrize('data,flavor,line,column,words', [
+    (b'{\n  "projects": []\n}\n', 'json', 2, 3, '"projects" must be an object (it holds "projects" > "/home/alice/app"'),
+    (b'{"projects": {"/home/alice/app": 1}}', 'json', 1, 15, '"projects" > "/home/alice/app" must be an object'),
+    (b'{"projects": {"/home/alice/app": {"mcpServers": []}}}', 'json', 1, 35,
+     '"projects" > "/home/alice/app" > "mcpServers" must be an object of name -> server entry'),
+    (b'{\n  // c\n  "projects": {"/home/alice/app": {"mcpServers": {"x": 2,},},},\n}\n', 'jsonc', 3, 51,
+     'server "x" must be an object'),
+])
+def test_every_parent_on_a_nested_servers_path_must_be_an_object(data, flavor, line, column, words):
+    with pytest.raises(cfg.ConfigError) as info:
+        cfg.validate_config(data, PATH, cfg.Layout(flavor, NESTED))
+    assert (info.value.line, info.value.column) == (line, column), str(info.value)
+    assert words in str(info.value)
+
+
+def test_a_missing_parent_on_the_servers_path_is_valid_and_has_no_servers():
+    doc = cfg.validate_config(b'{"projects": {}}', PATH, cfg.Layout('json', NESTED))
+    assert doc.servers() == {} and doc.servers_path == NESTED and doc.servers_key == 'mcpServers'
+
+
+@pytest.mark.parametrize('value,layout', [
+    ('mcpServers', cfg.Layout('json', ('mcpServers',))),
+    (('servers',), cfg.Layout('json', ('servers',))),
+    (None, cfg.Layout('json', None)),
+    (cfg.Layout('jsonc', ('servers',)), cfg.Layout('jsonc', ('servers',))),
+])
+def test_as_layout(value, layout):
+    assert cfg.as_layout(value) == layout
+
+
+def test_jsonc_is_parsed_by_its_codec_and_json_stays_strict():
+    data = b'{\n  // mine\n  "servers": {"a": {"command": "x"},},\n}\n'
+    assert cfg.validate_config(data, PATH, cfg.Layout('jsonc', ('servers',))).servers() == {'a': {'command': 'x'}}
+    with pytest.raises(cfg.ConfigError):
+        cfg.validate_config(data, PATH, 'servers')
+
+
+def test_edit_splices_and_keeps_every_other_byte():
+    data = b'{\n  // keep\n  "a": {"x": [1, -0, 1.50, "\\u00e9"]},\n  "servers": {\n    "s": {"command": "x", "k": 1}\n  }\n}\n'
+    doc = cfg.validate_config(data, PATH, cfg.Layout('jsonc', ('servers',)))
+    out = doc.edit([(('servers', 's', 'command'), 'y'), (('servers', 't'), {'command': 'z'})])
+    assert out.startswith(data.split(b'"s"')[0])
+    assert b'"s": {"command": "y", "k": 1}' in out
+    assert cfg.validate_config(out, PATH, doc.layout).servers()['t'] == {'command': 'z'}
+
+
+def test_ops_helpers():
+    old = {'a': {'b': 1, 'c': [1]}, 'd': True, 'e': 1}
+    new = {'a': {'b': 2, 'c': [1]}, 'd': 1, 'f': {}}
+    ops = cfg.diff_ops(old, new)
+    assert ops == [(('e',), cfg.DELETE), (('a', 'b'), 2), (('d',), 1), (('f',), {})]
+    assert cfg.apply_ops_to_data(old, ops) == new and old['a']['b'] == 1
+    assert cfg.apply_ops_to_data({}, [(('p', 'q', 'r'), 1)]) == {'p': {'q': {'r': 1}}}
+    assert not cfg.same_json(True, 1) and not cfg.same_json(1, 1.0) and cfg.same_json({'a': [1]}, {'a': [1]})
+    assert cfg.same_json(cfg.RawFloat('1.50'), 1.5)
+
+
+def test_redacted_text_follows_a_nested_servers_path():
+    data = {'projects': {'/p': {'mcpServers': {'a': {'command': 'x', 'env': {'PLAIN': 'visible-value'}}}}},
+            'token': 'abc'}
+    text = cfg.redacted_text(data, cfg.Layout('json', ('projects', '/p', 'mcpServers')))
+    assert 'visible-value' not in text and 'abc' not in text and '"PLAIN"' in text

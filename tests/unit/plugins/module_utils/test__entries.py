@@ -18,7 +18,7 @@ from ansible_collections.mcpops.mcp.plugins.module_utils import _entries as ent
 from ansible_collections.mcpops.mcp.plugins.module_utils._clients import CLIENTS
 
 DESKTOP = CLIENTS['claude_desktop']
-REMOTE = dict(DESKTOP, label='Remote client', remote_fields=('url', 'type', 'headers'))
+REMOTE = CLIENTS['claude_code']
 
 
 def _doc(data):
@@ -291,3 +291,54 @@ def test_parse_servers_without_pyyaml_reads_json_and_asks_for_json(monkeypatch):
         ent.parse_servers('- name: a\n  command: x\n')
     assert err.value.problems == ["servers is not valid JSON (line 1 column 1: Expecting value); "
                                   "YAML text needs PyYAML on this host, so give JSON."]
+
+
+# ---------------------------------------------------------------------------------------------
+# Edit operations in the client's native shape
+
+
+def _jdoc(data, client):
+    return cfg.validate_config(json.dumps(data).encode(), None, cfg.Layout(client['format'], client['servers_path']))
+
+
+def test_entry_ops_add_update_remove_in_native_shape():
+    windsurf = CLIENTS['windsurf']
+    doc = _jdoc({'mcpServers': {'keep': {'command': 'a', 'disabled': True, 'args': []},
+                                'old': {'url': 'https://old/mcp', 'x-mine': 1},
+                                'gone': {'command': 'g'}}}, windsurf)
+    entries = [ent.DeclaredEntry('keep', 'present', {'command': 'a'}),
+               ent.DeclaredEntry('old', 'present', {'url': 'https://new/mcp', 'headers': {'H': 'v'}}),
+               ent.DeclaredEntry('new', 'present', {'url': 'https://n/mcp'}),
+               ent.DeclaredEntry('gone', 'absent')]
+    ops, changes = ent.entry_ops(doc, entries, client=windsurf)
+    assert changes == {'added': ['new'], 'updated': ['old'], 'removed': ['gone'], 'unchanged': ['keep']}
+    assert list(ops) == [
+        (('mcpServers', 'old', 'serverUrl'), 'https://new/mcp'),
+        (('mcpServers', 'old', 'url'), cfg.DELETE),
+        (('mcpServers', 'old', 'headers'), {'H': 'v'}),
+        (('mcpServers', 'new'), {'serverUrl': 'https://n/mcp'}),
+        (('mcpServers', 'gone'), cfg.DELETE),
+    ]
+
+
+def test_entry_ops_exclusive_removes_undeclared_and_follows_a_nested_path():
+    code = dict(CLIENTS['claude_code'], servers_path=('projects', '/p', 'mcpServers'))
+    doc = _jdoc({'projects': {'/p': {'mcpServers': {'a': {'command': 'a'}, 'b': {'command': 'b'}}}}}, code)
+    ops, changes = ent.entry_ops(doc, [ent.DeclaredEntry('a', 'present', {'command': 'a'})], exclusive=True, client=code)
+    assert list(ops) == [(('projects', '/p', 'mcpServers', 'b'), cfg.DELETE)] and changes['removed'] == ['b']
+
+
+def test_env_ref_references_in_the_clients_syntax_and_refusal_names_the_clients():
+    server = {'name': 'a', 'command': 'x', 'secret_env': {'TOKEN': 's3cret'}}
+    plan = ent.plan_entries([server], CLIENTS['cursor'], secret_mode='env_ref')
+    assert plan.problems == [] and plan.entries[0].desired['env'] == {'TOKEN': '${env:TOKEN}'}
+    plan = ent.plan_entries([server], CLIENTS['vscode'], secret_mode='env_ref')
+    assert 'env' not in plan.entries[0].desired and plan.entries[0].env_file_values == {'TOKEN': 's3cret'}
+    plan = ent.plan_entries([server], DESKTOP, secret_mode='env_ref')
+    assert len(plan.problems) == 1 and 'Claude Desktop cannot read a reference' in plan.problems[0]
+    assert 's3cret' not in plan.problems[0]
+
+
+def test_canonical_entry_reads_the_clients_spelling_and_keeps_its_own_keys():
+    assert ent.canonical_entry(CLIENTS['gemini'], {'httpUrl': 'https://h', 'timeout': 5}) == {
+        'timeout': 5, 'type': 'http', 'url': 'https://h'}

@@ -231,3 +231,44 @@ def test_splice_render_falls_back_when_it_cannot_keep_bytes():
     assert _policy.splice_render(_doc(b'{"a": 1, "b": 2}'), {'b': 2, 'a': 1}) is None  # reordered
     new = _policy.splice_render(doc, {'deniedMcpServers': [], 'allowedMcpServers': [{'serverName': 'a'}]})
     assert new == b'{"deniedMcpServers": [], "allowedMcpServers": [{"serverName": "a"}]}'
+
+
+# --------------------------------------------------------------------------------------------
+# Codex: requirements.toml's mcp_servers allowlist (name and identity must both match; no denylist, no wildcards)
+
+
+CODEX_ALLOWED = [{'name': 'github', 'command': 'github-mcp-server'}, {'name': 'docs', 'url': 'https://d.example/mcp'}]
+
+
+@pytest.mark.parametrize('name, entry, verdict', [
+    ('github', {'command': 'github-mcp-server', 'args': ['stdio', '--read-only']}, None),  # args are not compared
+    ('github', {'command': '/usr/local/bin/github-mcp-server'}, 'not_allowed'),           # exact command string
+    ('renamed', {'command': 'github-mcp-server'}, 'not_allowed'),                         # the name must match too
+    ('docs', {'url': 'https://d.example/mcp'}, None),
+    ('docs', {'url': 'https://d.example/mcp/'}, 'not_allowed'),                           # exact URL, no wildcards
+    ('github', {'url': 'https://d.example/mcp'}, 'not_allowed'),                          # a command identity binds stdio
+])
+def test_codex_matching(name, entry, verdict):
+    assert evaluate(Policy('codex', CODEX_ALLOWED), name, entry) == verdict
+
+
+def test_codex_unset_allowlist_allows_all_and_an_empty_one_none():
+    assert evaluate(Policy('codex', None), 'x', {'command': 'y'}) is None
+    assert evaluate(Policy('codex', []), 'x', {'command': 'y'}) == 'not_allowed'
+
+
+def test_codex_settings_and_what_codex_cannot_express():
+    assert _policy.desired_settings('codex', CODEX_ALLOWED) == {'mcp_servers': {
+        'github': {'identity': {'command': 'github-mcp-server'}}, 'docs': {'identity': {'url': 'https://d.example/mcp'}}}}
+    assert _policy.desired_settings('codex', []) == {'mcp_servers': {}}
+    with pytest.raises(_policy.PolicyProblems) as info:
+        _policy.desired_settings('codex', [{'serverName': 'a'}], denied=[], only_managed=True)
+    text = ' '.join(info.value.problems)
+    assert 'no denylist' in text and 'Claude Code/Copilot entry key' in text and 'Claude Code setting' in text
+
+
+def test_codex_allowlist_reads_the_identity_tables_and_refuses_other_forms():
+    entries, problems = _policy.codex_allowlist({'a': {'identity': {'command': 'x'}}, 'b': {'identity': {'url': 'u'}}}, 'r.toml')
+    assert entries == [{'name': 'a', 'command': 'x'}, {'name': 'b', 'url': 'u'}] and problems == []
+    _entries, problems = _policy.codex_allowlist({'a': {'identity': {'command': {'executable': 'x', 'args': []}}}}, 'r.toml')
+    assert problems and 'r.toml: mcp_servers.a' in problems[0]

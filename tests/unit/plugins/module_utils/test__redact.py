@@ -187,6 +187,18 @@ def test_config_entries_and_server_info(case_id, text, masked, survives):
 
 
 @pytest.mark.parametrize('case_id, text, masked, survives', CASES, ids=IDS)
+def test_redact_filter_over_structures(case_id, text, masked, survives):
+    """mask_data (the redact filter, what the support bundle writes): every string in a structure as mask_text."""
+    from ansible_collections.mcpops.mcp.plugins.filter.redact import redact
+    doc = {'msg': text, 'nested': [{'stderr_tail': text}], 'env': {'NOTE': text}}
+    out = redact(doc)
+    _check(json.dumps(out), masked, (), case_id)
+    for field in (out['msg'], out['nested'][0]['stderr_tail'], out['env']['NOTE']):
+        _check(field, masked, survives, case_id)
+        assert field == _redact.mask_text(text)
+
+
+@pytest.mark.parametrize('case_id, text, masked, survives', CASES, ids=IDS)
 def test_no_log_values(case_id, text, masked, survives):
     """The values modules register hide every secret once Ansible applies them, and nothing else."""
     registered = {

@@ -115,7 +115,7 @@ def test_absent_and_info(tmp_path, run_module):
     info = run_module(mcp_server_info.main, dict(config_path=str(path), names=['fs', 'nope']))
     assert info.result['server_count'] == 2
     assert info.result['servers'] == [{'name': 'fs', 'command': 'sh', 'args': [], 'env': {'T': '********'},
-                                       'env_keys': ['T'], 'url': None, 'type': None, 'extra': {'disabled': True}}]
+                                       'env_keys': ['T'], 'cwd': None, 'url': None, 'type': None, 'extra': {'disabled': True}}]
     assert info.result['missing'] == ['nope']
     assert SECRET not in info.stdout
     gone = run_module(mcp_server.main, dict(config_path=str(path), name='fs', state='absent'), diff=True)

@@ -1,0 +1,1158 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mcpops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The controller engine: run a config module's own code on the controller, move only bytes to and from the host.
+
+The action plugins of the config modules (plugins/action/mcp_*.py) are this class with a module name and a kind.
+With engine=host (the default on POSIX hosts) they run the module on the host exactly as the normal action does.
+With engine=controller (the default on Windows hosts) they:
+
+1. resolve the paths on the host (home or %APPDATA% of `user`, the client's default path, MSIX, symlinks),
+2. read the files the module needs (the config; the backup directory for the backup modules; the policy files)
+   into a private mirror on the controller that keeps the host's path layout (C:\\x -> <mirror>/C/x),
+3. run the module's own main() there, in a child process of the controller's Python, with the same options
+   pointing at the mirror - every rule (strict parse, BOM refusal, apply, render, redact, diff) is the module's,
+4. push back only what changed: new directories, then new backups (and their .meta sidecars), then each edited
+   file through a temp file in its own directory and an atomic replace that first checks the host file still
+   holds the bytes that were read; on a change, the backups just written are removed and the whole edit is
+   redone on fresh bytes (EDIT_ATTEMPTS times, then the file layer's own message),
+5. return the module's result with every mirror path mapped back to the host's.
+
+Nothing is written in check mode. Module results are already redacted; the bytes read from the host (which may
+hold secrets) never leave this file except as files in the mirror, which is removed at the end.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import hashlib
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible.plugins.action.normal import ActionModule as NormalAction
+
+from ansible_collections.mcpops.mcp.plugins.module_utils import _clients, _files
+
+try:
+    from ansible_collections.mcpops.mcp.plugins.module_utils import _policy
+except ImportError:  # pragma: no cover - policy support not in this tree
+    _policy = None
+
+ENGINES = ('auto', 'host', 'controller')
+BOM = b'\xef\xbb\xbf'
+EDIT_ATTEMPTS = getattr(_files, 'EDIT_ATTEMPTS', 3)
+META_SUFFIX = getattr(_files, 'META_SUFFIX', '.meta')
+USER_NAME_RE = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$')
+# Files the file layer keeps beside a config that are no part of its state: lock files and a dead writer's temp files.
+SCRATCH_RE = re.compile(r'^\..*\.(lock|tmp)$')
+
+# The module process's environment variables the client table reads for default paths.
+HOST_ENV = ('CODEX_HOME', 'XDG_CONFIG_HOME')
+# Which kind of module: what it reads and what it may write.
+CONFIG, BACKUP, POLICY = 'config', 'backup', 'policy'
+
+
+class HostError(Exception):
+    """A step on the host failed; the message says which and why (never a file's content)."""
+
+
+class ConcurrentChange(Exception):
+    pass
+
+
+# ------------------------------------------------------------------------------------------------ choosing
+
+
+def is_windows(connection):
+    shell = getattr(connection, '_shell', None)
+    if shell is None:
+        return False
+    family = getattr(shell, 'SHELL_FAMILY', None) or getattr(shell, '_shell_type', None)
+    return bool(getattr(shell, '_IS_WINDOWS', False)) or family in ('powershell', 'cmd')
+
+
+def choose_engine(option, windows):
+    """'host' or 'controller' for the engine option; raises HostError for a choice that cannot work."""
+    option = option or 'auto'
+    if option not in ENGINES:
+        raise HostError('engine must be one of %s, not %r.' % (', '.join(ENGINES), option))
+    if option == 'auto':
+        return 'controller' if windows else 'host'
+    if option == 'host' and windows:
+        raise HostError('engine=host cannot run on a Windows host: the modules are Python and Windows hosts run '
+                        'PowerShell modules. Use engine=controller (the default there).')
+    return option
+
+
+# ------------------------------------------------------------------------------------------------ paths
+
+
+def sha1(data):
+    return hashlib.sha1(data).hexdigest() if data is not None else ''
+
+
+class PathMap(object):
+    """Host path <-> mirror path. POSIX: /a/b -> <root>/a/b. Windows: C:\\a\\b -> <root>/C/a/b, \\\\s\\x -> <root>/UNC/s/x."""
+
+    def __init__(self, root, windows):
+        self.root = root
+        self.windows = windows
+        self.known = {}
+
+    def norm(self, host_path):
+        if not self.windows:
+            return os.path.normpath(host_path)
+        path = host_path.replace('/', '\\')
+        match = re.match(r'^([A-Za-z]):\\?(.*)$', path)
+        if match:
+            parts = [p for p in match.group(2).split('\\') if p and p != '.']
+            return '%s:\\%s' % (match.group(1).upper(), '\\'.join(parts))
+        if path.startswith('\\\\'):
+            return '\\\\' + '\\'.join(p for p in path[2:].split('\\') if p)
+        raise HostError('%s is not an absolute Windows path (C:\\... or \\\\server\\share\\...).' % host_path)
+
+    def to_mirror(self, host_path):
+        host_path = self.norm(host_path)
+        if not self.windows:
+            mirror = self.root + host_path
+        elif host_path.startswith('\\\\'):
+            mirror = '/'.join([self.root, 'UNC'] + host_path[2:].split('\\'))
+        else:
+            mirror = '/'.join([self.root, host_path[0]] + [p for p in host_path[3:].split('\\') if p])
+        self.known[mirror] = host_path
+        return mirror
+
+    def to_host(self, mirror_path):
+        if mirror_path in self.known:
+            return self.known[mirror_path]
+        rest = mirror_path[len(self.root):]
+        if not self.windows:
+            return rest or '/'
+        parts = [p for p in rest.split('/') if p]
+        if parts and parts[0] == 'UNC':
+            return '\\\\' + '\\'.join(parts[1:])
+        return '%s:\\%s' % (parts[0], '\\'.join(parts[1:])) if parts else rest
+
+    def dirname(self, host_path):
+        sep = '\\' if self.windows else '/'
+        head = host_path.rsplit(sep, 1)[0]
+        if self.windows and re.match(r'^[A-Za-z]:$', head):
+            return head + '\\'
+        return head or '/'
+
+    def join(self, *parts):
+        sep = '\\' if self.windows else '/'
+        return sep.join([parts[0].rstrip(sep)] + [p.strip(sep) for p in parts[1:]])
+
+    def ancestors(self, host_path):
+        """host_path and its parents up to the root, nearest first."""
+        out = [host_path]
+        while True:
+            parent = self.dirname(out[-1])
+            if parent == out[-1]:
+                return out
+            out.append(parent)
+
+    def map_text(self, text):
+        """Every mirror path in text (longest known first, then any other under the root) as the host path."""
+        if self.root not in text:
+            return text
+        for mirror in sorted(self.known, key=len, reverse=True):
+            if mirror in text:
+                text = text.replace(mirror, self.known[mirror])
+        if self.root in text:
+            text = re.sub(re.escape(self.root) + r'(/[^\s\'",;)]*)?', lambda m: self.to_host(m.group(0)), text)
+        return text
+
+    def map_result(self, value):
+        if isinstance(value, dict):
+            return dict((self.map_result(k), self.map_result(v)) for k, v in value.items())
+        if isinstance(value, list):
+            return [self.map_result(v) for v in value]
+        if isinstance(value, str):
+            return self.map_text(value)
+        return value
+
+
+def rewrite_meta(data, mapper):
+    """A backup sidecar with its "source" path mapped (host <-> mirror); other bytes exactly as they were."""
+    try:
+        meta = json.loads(to_text(data))
+        source = meta['source']
+    except (ValueError, KeyError, TypeError):
+        return data
+    if not isinstance(source, str):
+        return data
+    try:
+        mapped = mapper(source)
+    except HostError:
+        return data
+    return data.replace(to_bytes(json.dumps(source)), to_bytes(json.dumps(mapped)))
+
+
+# ------------------------------------------------------------------------------------------------ the host
+
+
+class HostFile(object):
+    def __init__(self, path, exists=False, is_dir=False, data=None, mode=None, uid=None, gid=None, real=None):
+        self.path = path
+        self.exists = exists
+        self.is_dir = is_dir
+        self.data = data
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.real = real or path
+
+
+class Host(object):
+    """Module calls on the host through the action plugin; subclasses speak POSIX or Windows."""
+
+    windows = False
+
+    def __init__(self, action, task_vars):
+        self.action = action
+        self.task_vars = task_vars
+        self.calls = []
+
+    def module(self, name, args, secret=False):
+        """Run module name with args on the host; HostError when it fails."""
+        args = dict(args)
+        if secret:
+            args['_ansible_no_log'] = True
+        self.calls.append(name)
+        result = self.action._execute_module(module_name=name, module_args=args, task_vars=self.task_vars)
+        if result.get('failed') or result.get('unreachable'):
+            own = result.get('result') if isinstance(result.get('result'), dict) else {}
+            if own.get('msg'):
+                raise HostError(to_text(own['msg']))  # our script's own sentence
+            raise HostError('%s on the host failed: %s' % (name.split('.')[-1], to_text(result.get('msg') or 'no reason given')))
+        return result
+
+    def tmpdir(self):
+        action = self.action
+        if action._connection._shell.tmpdir is None:
+            action._make_tmp_path()
+        return action._connection._shell.tmpdir
+
+    def transfer(self, data):
+        """data into a new file in the remote tmp dir (0700, removed at the end); its path."""
+        path = self.action._connection._shell.join_path(self.tmpdir(), 'mcpops-%s' % uuid.uuid4().hex)
+        self.action._transfer_data(path, data)
+        return path
+
+
+class PosixHost(Host):
+
+    def shell(self, script, what):
+        self.calls.append('shell:%s' % what)
+        result = self.action._low_level_execute_command(script, sudoable=True)
+        if result.get('rc') != 0:
+            raise HostError('Cannot %s on the host: %s' % (what, to_text(result.get('stderr') or result.get('stdout')).strip()
+                                                           or 'exit code %s' % result.get('rc')))
+        return to_text(result.get('stdout', ''))
+
+    def facts(self, user):
+        lines = ['echo "SYS=$(uname -s)"', 'echo "EUID=$(id -u)"', 'echo "HOME=${HOME:-$(pwd)}"', 'echo "PATH=$PATH"']
+        lines += ['echo "ENV_%s=${%s:-}"' % (name, name) for name in HOST_ENV]
+        if user is not None:
+            if not USER_NAME_RE.match(user):
+                raise HostError('User %r does not exist on this host.' % user)
+            lines.append('if id -u %s >/dev/null 2>&1; then echo "UID=$(id -u %s)"; echo "GID=$(id -g %s)"; h=~%s; '
+                         'echo "UHOME=$h"; fi' % ((shlex.quote(user),) * 3 + (user,)))
+        values = dict(line.split('=', 1) for line in self.shell('; '.join(lines), 'read the host facts').splitlines()
+                      if '=' in line)
+        env = dict((name, values['ENV_' + name]) for name in HOST_ENV if values.get('ENV_' + name))
+        facts = dict(system=values.get('SYS', '').strip() or 'Linux', euid=int(values.get('EUID', '-1')),
+                     home=values.get('HOME'), process_home=values.get('HOME'), path=values.get('PATH', ''), env=env,
+                     user=user, uid=None, gid=None)
+        if user is not None:
+            if 'UID' not in values:
+                raise HostError('User %r does not exist on this host.' % user)
+            facts.update(home=values['UHOME'], uid=int(values['UID']), gid=int(values['GID']))
+            if facts['euid'] not in (0, facts['uid']):
+                raise HostError('Managing the config of user %r needs become (root) or running as that user.' % user)
+        return facts
+
+    def expand(self, path, facts):
+        if path == '~' or path.startswith('~/'):
+            path = facts['process_home'] + path[1:]
+        elif path.startswith('~'):
+            name = path[1:].split('/', 1)[0]
+            if not USER_NAME_RE.match(name):
+                raise HostError('Cannot expand %s.' % path)
+            home = self.shell('h=~%s; echo "$h"' % name, 'expand %s' % path).strip()
+            path = home + path[1 + len(name):]
+        if not path.startswith('/'):
+            path = os.path.join(facts['process_home'], path)
+        return os.path.normpath(path)
+
+    def describe(self, paths):
+        """{path: HostFile(exists, is_dir, mode, uid, gid)}, in one command."""
+        script = ('for p in %s; do l=$(ls -ldnL -- "$p" 2>/dev/null) && printf "E %%s\\n" "$l" || echo M; done'
+                  % ' '.join(shlex.quote(p) for p in paths))
+        out = self.shell(script, 'look at the config directories').splitlines()
+        found = {}
+        for path, line in zip(paths, out):
+            if not line.startswith('E '):
+                found[path] = HostFile(path)
+                continue
+            fields = line[2:].split()
+            found[path] = HostFile(path, exists=True, is_dir=fields[0].startswith('d'), mode=parse_ls_mode(fields[0]),
+                                   uid=int(fields[2]), gid=int(fields[3]))
+        return found
+
+    def stat(self, path):
+        st = self.module('ansible.builtin.stat', dict(path=path, follow=True, get_checksum=True, checksum_algorithm='sha1',
+                                                      get_mime=False, get_attributes=False))['stat']
+        if not st.get('exists'):
+            return HostFile(path), ''
+        return HostFile(path, exists=True, is_dir=st.get('isdir', False), mode=int(st['mode'], 8),
+                        uid=st.get('uid'), gid=st.get('gid')), st.get('checksum', '')
+
+    def realpath(self, path):
+        """The file a write goes to (symlinks resolved, also a dangling link's target), as the module's realpath."""
+        q = shlex.quote(path)
+        out = self.shell('readlink -f -- %s 2>/dev/null || realpath -- %s 2>/dev/null || echo %s' % (q, q, q),
+                         'resolve %s' % path).strip()
+        return out or path
+
+    def read(self, path):
+        return base64.b64decode(self.module('ansible.builtin.slurp', dict(src=path), secret=True)['content'])
+
+    def list_files(self, directory):
+        found = self.module('ansible.builtin.find', dict(paths=[directory], hidden=True, file_type='file', recurse=False))
+        return sorted(os.path.basename(item['path']) for item in found.get('files', []))
+
+    def make_dir(self, path, mode, uid, gid):
+        args = dict(path=path, state='directory', mode='%04o' % mode)
+        if uid is not None:
+            args.update(owner=str(uid), group=str(gid))
+        self.module('ansible.builtin.file', args)
+
+    def _copy_onto(self, path, data, mode, uid, gid):
+        """Copy data onto the existing (just created, 0600) file path with mode and owner."""
+        args = dict(src=self.transfer(data), dest=path, mode='%04o' % mode, force=True,
+                    _original_basename=os.path.basename(path))
+        if uid is not None:
+            args.update(owner=str(uid), group=str(gid))
+        self.action._fixup_perms2([args['src']], execute=False)
+        self.module('ansible.builtin.copy', args, secret=True)
+
+    def create_file(self, path, data, mode, uid, gid):
+        """A new file that must not exist yet (a backup): exclusive create, then its bytes."""
+        try:
+            self.shell('umask 077; set -C; : > %s' % shlex.quote(path), 'create %s (it may exist already)' % path)
+        except HostError:
+            raise HostError('Cannot create %s: it exists already on the host, or its directory is not writable.' % path)
+        try:
+            self._copy_onto(path, data, mode, uid, gid)
+        except Exception:
+            self.remove_files([path])
+            raise
+
+    def replace_file(self, path, data, mode, uid, gid, expected):
+        """Atomically make path hold data, only if it still holds the bytes with sha1 `expected` ('' = absent)."""
+        directory, base = os.path.split(path)
+        tmp = os.path.join(directory, '.%s.%s.tmp' % (base, uuid.uuid4().hex[:8]))
+        self.shell('umask 077; set -C; : > %s' % shlex.quote(tmp), 'create a temp file in %s' % directory)
+        try:
+            self._copy_onto(tmp, data, mode, uid, gid)
+        except Exception:
+            self.remove_files([tmp])
+            raise
+        out = self.shell(replace_script(path, tmp, expected), 'replace %s' % path)
+        if 'CONFLICT' in out:
+            raise ConcurrentChange('%s changed while it was being edited.' % path)
+
+    def remove_files(self, paths):
+        if paths:
+            self.shell('rm -f -- %s' % ' '.join(shlex.quote(p) for p in paths), 'remove files')
+
+    def remove_checked(self, path, expected):
+        out = self.shell(checked_sum(path) + '; if [ "$a" != %s ]; then echo CONFLICT; else rm -f -- %s && echo REMOVED; fi'
+                         % (shlex.quote(expected), shlex.quote(path)), 'remove %s' % path)
+        if 'CONFLICT' in out:
+            raise ConcurrentChange('%s changed while it was being removed.' % path)
+
+    def lookup_commands(self, queries, facts):
+        """{(command, path or None): (resolved or None, reason or None)} the way _commands.locate_command looks."""
+        answers = {}
+        for command, path in queries:
+            search = facts['path'] if path is None else path
+            script = ('c=%s; if case "$c" in */*) true;; *) false;; esac; then '
+                      'if [ ! -e "$c" ]; then echo "N"; elif [ -d "$c" ] || [ ! -x "$c" ]; then echo "X $c"; else echo "F $c"; fi; '
+                      'else IFS=:; nx=; for d in $P; do f="${d:-.}/$c"; if [ -f "$f" ]; then if [ -x "$f" ]; then echo "F $f"; exit 0; fi; '
+                      '[ -n "$nx" ] || nx="$f"; fi; done; if [ -n "$nx" ]; then echo "X $nx"; else echo N; fi; fi'
+                      % shlex.quote(command or ''))
+            out = self.shell('P=%s; %s' % (shlex.quote(search), script), 'look up command %s' % command).strip()
+            if out.startswith('F '):
+                answers[(command, path)] = (out[2:], None)
+            elif out.startswith('X '):
+                answers[(command, path)] = (out[2:], 'not_executable')
+            else:
+                answers[(command, path)] = (None, 'not_found')
+        return answers
+
+
+def checked_sum(path):
+    """Shell: $a = sha1 of path, empty when it does not exist (sha1sum, shasum or openssl, whichever the host has)."""
+    q = shlex.quote(path)
+    return ('if [ -e %s ]; then a=$( (sha1sum -- %s 2>/dev/null || shasum -a 1 %s 2>/dev/null || openssl sha1 -r %s) '
+            '| cut -c1-40); else a=; fi' % (q, q, q, q))
+
+
+def replace_script(path, tmp, expected):
+    """Shell: the before-rename content check and the rename, in one command on the host (the file layer's window)."""
+    return ('%s; if [ "$a" != %s ]; then rm -f -- %s; echo CONFLICT; exit 0; fi; '
+            'sync %s 2>/dev/null; mv -f -- %s %s && sync %s 2>/dev/null; echo REPLACED'
+            % (checked_sum(path), shlex.quote(expected), shlex.quote(tmp), shlex.quote(tmp), shlex.quote(tmp),
+               shlex.quote(path), shlex.quote(os.path.dirname(path))))
+
+
+def parse_ls_mode(text):
+    """0o7777 bits of an `ls -l` mode string such as -rw-r----- or drwx--S---."""
+    bits = 0
+    for index, char in enumerate(text[1:10]):
+        shift = 8 - index
+        if char in 'rwxst':
+            bits |= 1 << shift
+    special = {3: 0o4000, 6: 0o2000, 9: 0o1000}
+    for pos, flag in special.items():
+        if len(text) > pos and text[pos] in 'sStT':
+            bits |= flag
+    return bits
+
+
+# PowerShell run through ansible.windows.win_powershell. Every script declares SupportsShouldProcess so that the
+# read-only ones also run in check mode; the writing ones are never called in check mode.
+WIN_FACTS = r'''[CmdletBinding(SupportsShouldProcess)]
+param([string]$User)
+$ErrorActionPreference = 'Stop'
+$me = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+$out = @{ identity = $me.Name; is_system = ($me.User.Value -eq 'S-1-5-18'); programfiles = $env:ProgramFiles; path = $env:PATH; pathext = $env:PATHEXT }
+if ($User) {
+    try {
+        $sid = ([System.Security.Principal.NTAccount]$User).Translate([System.Security.Principal.SecurityIdentifier]).Value
+    } catch {
+        $Ansible.Failed = $true
+        $Ansible.Result = @{ msg = "User '$User' does not exist on this host (or its domain cannot be reached)." }
+        return
+    }
+    $key = "HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList\$sid"
+    $profile = (Get-ItemProperty -LiteralPath $key -Name ProfileImagePath -ErrorAction SilentlyContinue).ProfileImagePath
+    if (-not $profile) {
+        $Ansible.Failed = $true
+        $Ansible.Result = @{ msg = "User '$User' has no profile on this host yet (ProfileList has no entry for $sid): it has never logged on, so it has no %APPDATA%. Log on once as that user, or pass config_path." }
+        return
+    }
+    $profile = [Environment]::ExpandEnvironmentVariables($profile)
+    $appdata = Join-Path $profile 'AppData\Roaming'
+    $local = Join-Path $profile 'AppData\Local'
+    # A redirected AppData is only readable when the user's hive is loaded (the user is logged on).
+    $folders = "Registry::HKEY_USERS\$sid\Software\Microsoft\Windows\CurrentVersion\Explorer\User Shell Folders"
+    $shell = Get-ItemProperty -LiteralPath $folders -ErrorAction SilentlyContinue
+    if ($shell -and $shell.AppData) { $appdata = $shell.AppData.Replace('%USERPROFILE%', $profile) }
+    if ($shell -and $shell.'Local AppData') { $local = $shell.'Local AppData'.Replace('%USERPROFILE%', $profile) }
+    $out.user = $User; $out.sid = $sid; $out.profile = $profile; $out.appdata = $appdata; $out.localappdata = $local
+} else {
+    $out.profile = $env:USERPROFILE
+    $out.appdata = [Environment]::GetFolderPath('ApplicationData')
+    $out.localappdata = [Environment]::GetFolderPath('LocalApplicationData')
+}
+$Ansible.Changed = $false
+$Ansible.Result = $out
+'''
+
+# [System.IO.File]::Replace (ReplaceFileW) swaps the temp file in under the target's name in one step and keeps the
+# target's ACL, owner, attributes and creation time; Move-Item -Force deletes the target first (a moment with no
+# config) and leaves the temp file's inherited ACL. A new file has nothing to keep: [System.IO.File]::Move.
+WIN_REPLACE = r'''[CmdletBinding()]
+param([string]$Target, [string]$Temp, [string]$Expected)
+$ErrorActionPreference = 'Stop'
+function Get-Sum([string]$Path) {
+    if (Test-Path -LiteralPath $Path -PathType Leaf) { (Get-FileHash -LiteralPath $Path -Algorithm SHA1).Hash.ToLowerInvariant() } else { '' }
+}
+$Ansible.Changed = $false
+for ($try = 0; $try -lt 20; $try++) {
+    if ((Get-Sum $Target) -ne $Expected) {
+        Remove-Item -LiteralPath $Temp -Force -ErrorAction SilentlyContinue
+        $Ansible.Result = @{ conflict = $true }
+        return
+    }
+    try {
+        if ($Expected) { [System.IO.File]::Replace($Temp, $Target, [NullString]::Value) } else { [System.IO.File]::Move($Temp, $Target) }
+        $Ansible.Changed = $true
+        $Ansible.Result = @{ conflict = $false }
+        return
+    } catch [System.IO.IOException] {
+        # The client holds the file open without delete sharing for a moment: wait and check again.
+        Start-Sleep -Milliseconds 50
+    }
+}
+Remove-Item -LiteralPath $Temp -Force -ErrorAction SilentlyContinue
+$Ansible.Failed = $true
+$Ansible.Result = @{ msg = "$Target stayed locked by another program for 1 s; nothing was changed. Retry when the client is idle." }
+'''
+
+WIN_REMOVE = r'''[CmdletBinding()]
+param([string[]]$Paths, [string]$Expected, [switch]$Checked)
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+if ($Checked) {
+    $p = $Paths[0]
+    $sum = if (Test-Path -LiteralPath $p -PathType Leaf) { (Get-FileHash -LiteralPath $p -Algorithm SHA1).Hash.ToLowerInvariant() } else { '' }
+    if ($sum -ne $Expected) { $Ansible.Result = @{ conflict = $true }; return }
+}
+foreach ($p in $Paths) {
+    if (Test-Path -LiteralPath $p -PathType Leaf) { Remove-Item -LiteralPath $p -Force; $Ansible.Changed = $true }
+}
+$Ansible.Result = @{ conflict = $false }
+'''
+
+WIN_LOOKUP = r'''[CmdletBinding(SupportsShouldProcess)]
+param([string[]]$Commands, [string[]]$Paths)
+$ext = @('') + (($env:PATHEXT -split ';') | Where-Object { $_ })
+$found = @()
+for ($i = 0; $i -lt $Commands.Count; $i++) {
+    $c = $Commands[$i]; $hit = $null
+    if ($c -match '[\\/]') {
+        foreach ($e in $ext) { if (Test-Path -LiteralPath ($c + $e) -PathType Leaf) { $hit = $c + $e; break } }
+    } else {
+        foreach ($d in ($Paths[$i] -split ';')) {
+            if (-not $d) { continue }
+            foreach ($e in $ext) { $f = Join-Path $d ($c + $e); if (Test-Path -LiteralPath $f -PathType Leaf) { $hit = $f; break } }
+            if ($hit) { break }
+        }
+    }
+    $found += , $hit
+}
+$Ansible.Changed = $false
+$Ansible.Result = @{ found = $found }
+'''
+
+
+class WindowsHost(Host):
+    windows = True
+
+    def powershell(self, script, parameters, what):
+        """$Ansible.Result of script; HostError with the script's own message when it fails."""
+        return self.module('ansible.windows.win_powershell', dict(script=script, parameters=parameters)).get('result') or {}
+
+    def facts(self, user):
+        found = self.powershell(WIN_FACTS, dict(User=user or ''), 'resolve the user profile')
+        if user is None and found.get('is_system'):
+            raise HostError('The task runs as SYSTEM (become to SYSTEM), whose %APPDATA% is the system profile, not a '
+                            "user's: set user to the Windows user whose config this is (resolved through the "
+                            'registry ProfileList), or pass config_path.')
+        env = dict(APPDATA=found.get('appdata'), LOCALAPPDATA=found.get('localappdata'),
+                   USERPROFILE=found.get('profile'), ProgramFiles=found.get('programfiles'))
+        env = dict((k, v) for k, v in env.items() if v)
+        return dict(system='Windows', euid=None, home=found.get('profile'), process_home=found.get('profile'),
+                    path=found.get('path') or '', env=env,
+                    user=user, uid=None, gid=None, identity=found.get('identity'))
+
+    def expand(self, path, facts):
+        for name, value in facts['env'].items():
+            path = re.sub('%' + re.escape(name) + '%', lambda _m, value=value: value, path, flags=re.I)
+        if path == '~' or path.startswith('~/') or path.startswith('~\\'):
+            path = (facts['home'] or '') + path[1:]
+        return path
+
+    def describe(self, paths):
+        found = {}
+        for path in paths:
+            st = self.module('ansible.windows.win_stat', dict(path=path, get_checksum=False))['stat']
+            found[path] = HostFile(path, exists=bool(st.get('exists')), is_dir=bool(st.get('isdir')))
+        return found
+
+    def realpath(self, path):
+        return path  # win_stat (in stat) reports a symlink's target
+
+    def stat(self, path):
+        st = self.module('ansible.windows.win_stat', dict(path=path, get_checksum=True, checksum_algorithm='sha1'))['stat']
+        if not st.get('exists'):
+            return HostFile(path), ''
+        real = st.get('lnk_target') if st.get('islnk') else None
+        return HostFile(path, exists=True, is_dir=bool(st.get('isdir')), real=real or path), st.get('checksum', '')
+
+    def read(self, path):
+        return base64.b64decode(self.module('ansible.windows.slurp', dict(src=path), secret=True)['content'])
+
+    def list_files(self, directory):
+        found = self.module('ansible.windows.win_find', dict(paths=[directory], hidden=True, file_type='file'))
+        return sorted(item.get('filename') or item['path'].replace('/', '\\').rsplit('\\', 1)[-1]
+                      for item in found.get('files', []))
+
+    def make_dir(self, path, mode, uid, gid):
+        self.module('ansible.windows.win_file', dict(path=path, state='directory'))
+
+    def _copy(self, path, data, force):
+        return self.module('ansible.windows.win_copy', dict(src=self.transfer(data), dest=path, _copy_mode='single', force=force,
+                                                            _original_basename=path.rsplit('\\', 1)[-1]), secret=True)
+
+    def create_file(self, path, data, mode, uid, gid):
+        if not self._copy(path, data, force=False).get('changed'):
+            raise HostError('Cannot create %s: it exists already on the host.' % path)
+
+    def replace_file(self, path, data, mode, uid, gid, expected):
+        directory, base = path.rsplit('\\', 1)
+        tmp = '%s\\.%s.%s.tmp' % (directory, base, uuid.uuid4().hex[:8])
+        self._copy(tmp, data, force=True)
+        if self.powershell(WIN_REPLACE, dict(Target=path, Temp=tmp, Expected=expected), 'replace %s' % path).get('conflict'):
+            raise ConcurrentChange('%s changed while it was being edited.' % path)
+
+    def remove_files(self, paths):
+        if paths:
+            self.powershell(WIN_REMOVE, dict(Paths=list(paths), Expected='', Checked=False), 'remove files')
+
+    def remove_checked(self, path, expected):
+        if self.powershell(WIN_REMOVE, dict(Paths=[path], Expected=expected, Checked=True), 'remove %s' % path).get('conflict'):
+            raise ConcurrentChange('%s changed while it was being removed.' % path)
+
+    def lookup_commands(self, queries, facts):
+        queries = list(queries)
+        if not queries:
+            return {}
+        found = self.powershell(WIN_LOOKUP, dict(Commands=[q[0] or '' for q in queries],
+                                                 Paths=[facts['path'] if q[1] is None else q[1] for q in queries]),
+                                'look up commands').get('found') or []
+        found = list(found) + [None] * (len(queries) - len(found))
+        return dict((q, (hit, None) if hit else (None, 'not_found')) for q, hit in zip(queries, found))
+
+
+# ------------------------------------------------------------------------------------------------ planning
+
+
+class Plan(object):
+    """What one run reads and may write on the host, in host paths."""
+
+    def __init__(self):
+        self.files = []          # files read (when they exist)
+        self.content_dirs = []   # directories whose regular files are read
+        self.dirs = []           # directories whose existence (and owner) matters
+        self.targets = set()     # files written through the checked replace (configs, policy files)
+        self.config_path = None  # the config as given or defaulted (symlinks kept)
+        self.display = None      # the path named in our own messages
+        self.args = {}           # the module's options, host paths replaced by mirror paths later
+        self.path_options = []   # option names holding host paths
+        self.new_owner = None    # (uid, gid) for new files and directories, or None
+        self.backup_dir = None   # where the module keeps backups (known after the config's real path is read)
+        self.kind = None
+        self.facts = {}
+
+
+def _client_default(args, facts, host):
+    """(config path, MSIX-style alternative or None) on the host: the client table's answer for the host's OS."""
+    client = _clients.get_client(args.get('client') or 'claude_desktop')
+    scope = args.get('scope') or 'user'
+    if facts['system'] == 'Windows' and scope != 'user':
+        raise HostError('scope=%s is not available on Windows hosts yet (engine=controller); pass config_path for '
+                        'the file and use scope=user.' % scope)
+    try:
+        if hasattr(_clients, 'config_location'):
+            project = args.get('project_path')
+            if project and facts['system'] != 'Windows':
+                project = host.expand(project, facts)
+            path = _clients.config_location(client, facts['home'], scope, project, system=facts['system'],
+                                            environ=facts['env'])[0]
+        else:
+            path = _clients.default_config_path(client, facts['home'], system=facts['system'], environ=facts['env'])
+    except _clients.ClientError as exc:
+        raise HostError(str(exc))
+    alt = client.get('config_paths_alt', {}).get(facts['system']) if scope == 'user' else None
+    return path, (host.expand(alt, facts) if alt else None)
+
+
+def plan_run(kind, args, facts, host, paths):
+    plan = Plan()
+    plan.args = dict(args)
+    for key in ('engine', 'user'):
+        plan.args.pop(key, None)
+    if kind == POLICY:
+        return _plan_policy(plan, args, facts, host, paths)
+    if args.get('config_path'):
+        config = host.expand(args['config_path'], facts)
+    else:
+        config, alt = _client_default(args, facts, host)
+        if alt:
+            # Microsoft Store (MSIX) build: its directory exists -> that file (the client table's rule).
+            alt_dir = paths.dirname(paths.norm(alt))
+            if host.describe([alt_dir])[alt_dir].is_dir:
+                config = alt
+    plan.config_path = paths.norm(config)
+    plan.display = plan.config_path
+    plan.files.append(plan.config_path)
+    plan.path_options = ['config_path', 'backup_dir']
+    plan.args['config_path'] = plan.config_path
+    if args.get('backup_dir'):
+        plan.args['backup_dir'] = paths.norm(host.expand(args['backup_dir'], facts))
+    if kind == BACKUP:
+        for key in ('src', 'dest', 'path'):
+            if args.get(key):
+                plan.args[key] = paths.norm(host.expand(args[key], facts))
+                plan.path_options.append(key)
+                if key != 'dest':
+                    plan.files.append(plan.args[key])
+    if facts.get('uid') is not None:
+        plan.new_owner = (facts['uid'], facts['gid'])
+    return plan
+
+
+def _plan_policy(plan, args, facts, host, paths):
+    if _policy is None:
+        raise HostError('This collection has no policy support.')
+    if args.get('policy_dir'):
+        policy_dir = host.expand(args['policy_dir'], facts)
+    else:
+        name = args.get('client')
+        if name not in _policy.VENDOR_NAMES:
+            raise HostError('client must be one of %s.' % ', '.join(_policy.VENDOR_NAMES))
+        row = _policy.vendor(name)
+        if facts['system'] not in row['dirs']:
+            raise HostError('%s has no known policy directory on %s; pass policy_dir.' % (row['label'], facts['system']))
+        policy_dir = host.expand(row['dirs'][facts['system']], facts)
+    policy_dir = paths.norm(policy_dir)
+    plan.args['policy_dir'] = policy_dir
+    plan.path_options = ['policy_dir', 'backup_dir']
+    if args.get('backup_dir'):
+        plan.args['backup_dir'] = paths.norm(host.expand(args['backup_dir'], facts))
+    plan.backup_dir = plan.args.get('backup_dir') or paths.join(policy_dir, 'backups')
+    plan.content_dirs = [policy_dir, paths.join(policy_dir, 'managed-settings.d')]
+    plan.dirs = [plan.backup_dir]
+    plan.display = policy_dir
+    if facts.get('euid') == 0:
+        plan.new_owner = (0, 0)  # system policy: root-owned, as the module makes it when it runs as root
+    return plan
+
+
+def command_queries(module_name, args):
+    """(command, PATH or None) pairs the module's validate_command will most likely look up (mcp_server, mcp_servers).
+
+    A guess to save round trips: a lookup the module makes that is not among them is answered on the host when
+    the module asks (see RUNNER), so the guess only has to be good, not exact.
+    """
+    if args.get('validate_command') is False:
+        return []
+    if module_name.endswith('.mcp_server'):
+        servers = [args]
+    elif module_name.endswith('.mcp_servers'):
+        servers = args.get('servers')
+        if isinstance(servers, str):
+            try:
+                from ansible_collections.mcpops.mcp.plugins.module_utils._entries import parse_servers
+                servers = parse_servers(servers)
+            except Exception:
+                servers = []
+        servers = servers if isinstance(servers, list) else []
+    else:
+        return []
+    queries = []
+    for server in servers:
+        if not isinstance(server, dict) or server.get('state', 'present') != 'present' or not server.get('command'):
+            continue
+        env = server.get('env') if isinstance(server.get('env'), dict) else {}
+        secret_env = server.get('secret_env') if isinstance(server.get('secret_env'), dict) else {}
+        path = secret_env.get('PATH', env.get('PATH'))
+        query = (to_text(server['command']), None if path is None else to_text(path))
+        if query not in queries:
+            queries.append(query)
+    return queries
+
+
+# ------------------------------------------------------------------------------------------------ the local run
+
+LOOKUP_MISS = 'MCPOPS-LOOKUP-MISS '
+LOOKUP_MISS_RC = 86
+
+# Runs in a child process of the controller's Python: the module's main() with the given options. With lookups,
+# _commands.locate_command answers from the host's lookups, so validate_command checks the host's PATH, not the
+# controller's; a lookup not in the table stops the run before anything is written (lookups come first in every
+# module) and names itself, and the engine answers it on the host and runs the module again.
+RUNNER = r"""
+import json, os, runpy, sys
+payload = json.loads(sys.stdin.read())
+args = payload['args']
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:
+    import contextlib
+    from ansible.module_utils import basic
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        args = dict(args)
+        args.setdefault('_ansible_keep_remote_files', False)
+        basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode('utf-8')
+        yield
+if payload.get('lookups') is not None:
+    from ansible_collections.mcpops.mcp.plugins.module_utils import _commands
+    table = dict((json.dumps([c, p]), tuple(v)) for c, p, v in payload['lookups'])
+
+    def locate_command(command, path=None):
+        key = json.dumps([command, path])
+        if key not in table:
+            sys.stderr.write(%r + key + '\n')
+            sys.stderr.flush()
+            os._exit(%d)
+        return table[key]
+    _commands.locate_command = locate_command
+with patch_module_args(args):
+    runpy.run_module(payload['module'], run_name='__main__', alter_sys=True)
+""" % (LOOKUP_MISS, LOOKUP_MISS_RC)
+
+
+def collections_root():
+    """The directory holding ansible_collections/ for this file (the collection as Ansible loaded it)."""
+    parts = os.path.abspath(__file__).split(os.sep)
+    if 'ansible_collections' in parts:
+        index = len(parts) - parts[::-1].index('ansible_collections') - 1
+        return os.sep.join(parts[:index])
+    return None
+
+
+def run_local(module_name, args, workdir, lookups=None):
+    """(result, missed lookup or None): the module's JSON result, run in a child process of this Python.
+
+    stdin carries the options, so no secret is on a command line.
+    """
+    env = dict(os.environ)
+    root = collections_root()
+    if root:
+        env['PYTHONPATH'] = os.pathsep.join([root] + [p for p in [env.get('PYTHONPATH')] if p])
+    args = dict(args)
+    args.setdefault('_ansible_remote_tmp', workdir)
+    payload = dict(module='ansible_collections.%s.plugins.modules.%s' % tuple(module_name.rsplit('.', 1)),
+                   args=args, lookups=lookups)
+    proc = subprocess.Popen([sys.executable, '-c', RUNNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=workdir, env=env)
+    out, err = proc.communicate(to_bytes(json.dumps(payload)))
+    text, err = to_text(out), to_text(err)
+    if proc.returncode == LOOKUP_MISS_RC and LOOKUP_MISS in err:
+        line = err[err.index(LOOKUP_MISS) + len(LOOKUP_MISS):].splitlines()[0]
+        return None, tuple(json.loads(line))
+    try:
+        return json.loads(text[text.index('{'):]), None
+    except ValueError:
+        # Not the module's JSON: a crash before it could answer. Its stderr holds no option value (they came on stdin).
+        return dict(failed=True, msg='The module did not run on the controller (exit code %s): %s'
+                    % (proc.returncode, err.strip()[-2000:] or text.strip()[-2000:])), None
+
+
+# ------------------------------------------------------------------------------------------------ the mirror
+
+
+class Snapshot(object):
+    def __init__(self):
+        self.files = {}      # host path -> HostFile (exists, data, mode, owner, real path)
+        self.dirs = {}       # host path -> HostFile
+        self.checksums = {}  # real host path -> sha1 of the bytes read ('' = no file)
+
+
+def _describe_dirs(host, paths, dirs):
+    """HostFile of every directory in dirs and its ancestors up to the first that exists."""
+    wanted = []
+    for directory in dirs:
+        for ancestor in paths.ancestors(directory):
+            if ancestor not in wanted:
+                wanted.append(ancestor)
+    if not host.windows:
+        return host.describe(sorted(wanted, key=len))  # one command on a POSIX host
+    found = {}
+    for directory in dirs:
+        chain = paths.ancestors(directory)
+        for index, ancestor in enumerate(chain):
+            if ancestor in found:
+                if found[ancestor].exists:
+                    break
+                continue
+            found.update(host.describe([ancestor]))
+            if found[ancestor].exists:
+                for parent in chain[index + 1:]:
+                    found.setdefault(parent, HostFile(parent, exists=True, is_dir=True))
+                break
+    return found
+
+
+def pull(host, plan, paths):
+    """Read what the plan needs from the host into a Snapshot."""
+    snap = Snapshot()
+    dirs = list(plan.dirs)
+    for path in plan.files:
+        info, checksum = host.stat(path)
+        if info.is_dir:
+            info = HostFile(path)
+        info.real = paths.norm(host.realpath(path) if not host.windows else info.real)
+        if info.exists:
+            info.data = host.read(path)
+            if checksum and sha1(info.data) != checksum:
+                raise ConcurrentChange('%s changed while it was being read.' % path)
+        snap.files[path] = info
+        snap.checksums[info.real] = sha1(info.data) if info.exists else ''
+        dirs.append(paths.dirname(info.real))
+        if info.real != path:
+            dirs.append(paths.dirname(path))
+    if plan.kind in (CONFIG, BACKUP):
+        config = snap.files[plan.config_path]
+        plan.backup_dir = plan.args.get('backup_dir') or paths.join(paths.dirname(config.real), 'backups')
+        dirs.append(plan.backup_dir)
+        if plan.kind == BACKUP:
+            plan.content_dirs = [plan.backup_dir]
+    dirs.extend(plan.content_dirs)
+    snap.dirs = _describe_dirs(host, paths, dirs)
+    for directory in plan.content_dirs:
+        if not snap.dirs.get(directory, HostFile(directory)).is_dir:
+            continue
+        for name in host.list_files(directory):
+            path = paths.join(directory, name)
+            if SCRATCH_RE.match(name) or path in snap.files:
+                continue
+            info, checksum = host.stat(path)
+            if not info.exists or info.is_dir:
+                continue
+            info.data = host.read(path)
+            snap.files[path] = info
+            snap.checksums[path] = sha1(info.data)
+    return snap
+
+
+def build_mirror(snap, paths):
+    """The host's files and directories under paths.root, same layout; files get the host's mode (+ owner read)."""
+    os.makedirs(paths.root)
+    for path, info in sorted(snap.dirs.items(), key=lambda item: len(item[0])):
+        if info.exists and info.is_dir:
+            mirror = paths.to_mirror(path)
+            if not os.path.isdir(mirror):
+                os.makedirs(mirror)
+            if info.mode is not None:
+                os.chmod(mirror, info.mode | 0o700)
+    for path, info in snap.files.items():
+        mirror = paths.to_mirror(path)
+        real = paths.to_mirror(info.real)
+        if info.exists:
+            data = info.data
+            if real.endswith(META_SUFFIX):
+                data = rewrite_meta(data, paths.to_mirror)
+            with open(real, 'wb') as handle:
+                handle.write(data)
+            os.chmod(real, (info.mode if info.mode is not None else 0o600) | 0o400)
+        if real != mirror and not os.path.lexists(mirror):
+            os.symlink(real, mirror)  # a symlinked config: the module writes through the link, as on the host
+
+
+def scan_mirror(root):
+    """({mirror path: (bytes, mode)} of regular files, set of directories) under root; scratch files left out."""
+    files, dirs = {}, set()
+    for directory, _subdirs, names in os.walk(root):
+        dirs.add(directory)
+        for name in names:
+            path = os.path.join(directory, name)
+            if SCRATCH_RE.match(name) or os.path.islink(path):
+                continue
+            with open(path, 'rb') as handle:
+                files[path] = (handle.read(), os.stat(path).st_mode & 0o7777)
+    return files, dirs
+
+
+class Changes(object):
+    def __init__(self):
+        self.new_dirs = []   # (host path, mode), parents first
+        self.new_files = []  # (host path, bytes, mode): backups, then their sidecars
+        self.removed = []    # host paths (pruned backups)
+        self.targets = []    # (host path, bytes or None = remove, mode, sha1 expected there, HostFile read or None)
+
+    def __bool__(self):
+        return bool(self.new_dirs or self.new_files or self.removed or self.targets)
+
+    __nonzero__ = __bool__
+
+
+def compare(snap, plan, paths, before_files, after_files, after_dirs):
+    """What the module changed in the mirror, in host paths."""
+    changes = Changes()
+    read = dict((info.real, info) for info in snap.files.values() if info.exists)
+    existing_dirs = set(paths.to_mirror(p) for p, info in snap.dirs.items() if info.exists)
+    for mirror in sorted(after_dirs - existing_dirs, key=len):
+        if mirror.startswith(paths.root + '/'):
+            changes.new_dirs.append((paths.to_host(mirror), os.stat(mirror).st_mode & 0o7777))
+    for mirror in sorted(set(before_files) | set(after_files)):
+        before, after = before_files.get(mirror), after_files.get(mirror)
+        if before == after:
+            continue
+        host_path = paths.to_host(mirror)
+        data = after[0] if after else None
+        mode = None
+        if after:
+            existing = read.get(host_path)
+            # The host's own mode unless the module changed it (the mirror may have added owner read).
+            mode = existing.mode if existing is not None and before and before[1] == after[1] else after[1]
+        if data is not None and host_path.endswith(META_SUFFIX):
+            data = rewrite_meta(data, paths.to_host)
+        if host_path in plan.targets or _is_policy_target(plan, paths, host_path) or (before and after):
+            if data is not None and data.startswith(BOM):
+                raise HostError('Refusing to write %s with a byte-order mark.' % host_path)
+            changes.targets.append((host_path, data, mode, snap.checksums.get(host_path, ''), read.get(host_path)))
+        elif after is None:
+            changes.removed.append(host_path)
+        else:
+            changes.new_files.append((host_path, data, mode))
+    changes.new_files.sort(key=lambda item: (item[0].endswith(META_SUFFIX), item[0]))
+    return changes
+
+
+def _is_policy_target(plan, paths, host_path):
+    if plan.kind != POLICY:
+        return False
+    return not (host_path == plan.backup_dir or host_path.startswith(plan.backup_dir + ('\\' if paths.windows else '/')))
+
+
+def owner_for(plan, snap, paths, host_path):
+    """(uid, gid) for a new file or directory on a POSIX host: the file layer's owner_for rule."""
+    if plan.new_owner is not None:
+        return plan.new_owner
+    if plan.facts.get('euid') != 0:
+        return None, None
+    for ancestor in paths.ancestors(host_path):
+        info = snap.dirs.get(ancestor) or snap.files.get(ancestor)
+        if info is not None and info.exists and info.uid is not None:
+            return info.uid, info.gid
+    return None, None
+
+
+def push(host, plan, snap, paths, changes):
+    """Write the changes to the host: directories, backups, removals, then the checked replaces."""
+    for path, mode in changes.new_dirs:
+        host.make_dir(path, mode, *owner_for(plan, snap, paths, path))
+    written = []
+    try:
+        for path, data, mode in changes.new_files:
+            host.create_file(path, data, mode, *owner_for(plan, snap, paths, path))
+            written.append(path)
+        host.remove_files(changes.removed)
+        for path, data, mode, expected, existing in changes.targets:
+            if data is None:
+                host.remove_checked(path, expected)
+                continue
+            if existing is not None and existing.uid is not None:
+                uid, gid = existing.uid, existing.gid
+            else:
+                uid, gid = owner_for(plan, snap, paths, path)
+            host.replace_file(path, data, 0o600 if mode is None else mode, uid, gid, expected)
+    except ConcurrentChange:
+        # As the file layer does: the backup of bytes that are no longer there is dropped, then the edit is redone.
+        host.remove_files(written)
+        raise
+
+
+# ------------------------------------------------------------------------------------------------ the action
+
+
+class ControllerEngineAction(NormalAction):
+    """Action plugin of a config module: the module on the host (engine=host) or on the controller."""
+
+    MODULE = None
+    KIND = CONFIG
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        try:
+            engine = choose_engine(self._task.args.get('engine'), is_windows(self._connection))
+        except HostError as exc:
+            return dict(failed=True, msg=str(exc))
+        if engine == 'host':
+            return NormalAction.run(self, tmp, task_vars)  # exactly what the task does without this plugin
+        result = super(NormalAction, self).run(tmp, task_vars)  # ActionBase's checks (check mode, async support)
+        if result.get('failed') or result.get('skipped'):
+            return result
+        if self._task.async_val:
+            return dict(failed=True, msg='engine=controller does not run asynchronously; remove async from the task.')
+        try:
+            result.update(self.run_controller(task_vars or {}))
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
+
+    def make_host(self, task_vars):
+        return (WindowsHost if is_windows(self._connection) else PosixHost)(self, task_vars)
+
+    def run_controller(self, task_vars):
+        workdir = tempfile.mkdtemp(prefix='mcpops-engine-')
+        try:
+            return self._run_in(workdir, self.make_host(task_vars), dict(self._task.args))
+        except (HostError, AnsibleError) as exc:
+            return dict(failed=True, msg=to_text(exc))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def _run_in(self, workdir, host, args):
+        facts = host.facts(args.get('user'))
+        paths = PathMap(os.path.join(workdir, 'root'), host.windows)
+        plan = plan_run(self.KIND, args, facts, host, paths)
+        plan.kind = self.KIND
+        plan.facts = facts
+        lookups = None
+        if self.MODULE.endswith(('.mcp_server', '.mcp_servers')) and args.get('validate_command') is not False:
+            answers = host.lookup_commands(command_queries(self.MODULE, args), facts)
+            lookups = [[c, p, list(v)] for (c, p), v in answers.items()]
+        last = None
+        attempt = 0
+        while attempt < EDIT_ATTEMPTS:
+            attempt += 1
+            paths.root = os.path.join(tempfile.mkdtemp(prefix='run-', dir=workdir), 'root')
+            paths.known = {}
+            try:
+                snap = pull(host, plan, paths)
+            except ConcurrentChange as exc:
+                last = exc
+                continue
+            if self.KIND != POLICY:
+                plan.targets = set([snap.files[plan.config_path].real])
+            build_mirror(snap, paths)
+            before_files, _dirs = scan_mirror(paths.root)
+            local_args = dict(plan.args)
+            for key in plan.path_options:
+                if local_args.get(key):
+                    local_args[key] = paths.to_mirror(local_args[key])
+            for path in plan.files + plan.content_dirs + plan.dirs + [plan.backup_dir]:
+                paths.to_mirror(path)
+            local_args.update(_ansible_check_mode=bool(self._task.check_mode), _ansible_diff=bool(self._task.diff),
+                              _ansible_no_log=bool(self._task.no_log))
+            result, missed = run_local(self.MODULE, local_args, os.path.dirname(paths.root), lookups)
+            if missed is not None and len(lookups) < 100:
+                # A lookup the guess did not cover: answer it on the host, then run again (nothing was written).
+                lookups.extend([c, p, list(v)] for (c, p), v in host.lookup_commands([missed], facts).items())
+                attempt -= 1
+                continue
+            after_files, after_dirs = scan_mirror(paths.root)
+            for mirror in list(after_files) + list(after_dirs):
+                paths.to_host(mirror)
+            mapped = paths.map_result(result)
+            mapped.pop('invocation', None)
+            if result.get('failed') or self._task.check_mode:
+                return mapped
+            changes = compare(snap, plan, paths, before_files, after_files, after_dirs)
+            if not changes:
+                return mapped
+            try:
+                push(host, plan, snap, paths, changes)
+            except ConcurrentChange as exc:
+                last = exc
+                continue
+            return mapped
+        failure = getattr(_files, '_concurrent_failure', None)
+        message = str(failure(plan.display, last)) if failure else (
+            '%s was changed by another program %d times while we edited it; nothing was written. '
+            'Retry when the client is idle. (%s)' % (plan.display, EDIT_ATTEMPTS, last))
+        return dict(failed=True, msg='Cannot update %s: %s' % (plan.display, message))
