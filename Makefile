@@ -64,7 +64,7 @@ help:
 	@echo 'make changelog-lint  antsibull-changelog lint'
 	@echo 'make galaxy-build    ansible-galaxy collection build into build/dist'
 	@echo 'make ee-context      ansible-builder create: the AWX execution environment context in build/ee (no image)'
-	@echo 'make awx-collection  awx.awx (for playbooks/awx_setup.yml) out of the ansible package wheel into build/awx-collections'
+	@echo 'make awx-collection  awx.awx (playbooks/awx_setup.yml) and ansible.windows (Windows hosts) out of the ansible package wheel into build/awx-collections'
 	@echo 'make molecule        molecule test for every scenario found'
 	@echo 'make fleet           pytest tests/fleet over SSH against $(FLEET_HOSTS) namespace hosts (tests/fleet/fleet.sh; root only)'
 	@echo 'make fleet-deps      apt-get install openssh-server and sudo when missing (the fleet hosts'"'"' sshd, the become test)'
@@ -298,7 +298,7 @@ report-deps:
 EE_SRC := $(REPO)/build/ee-src
 EE_CONTEXT := $(BUILD)/ee
 .PHONY: ee-context
-ee-context: venv build-tree
+ee-context: venv build-tree awx-collection
 	@echo '==> ansible-builder create ($(EE_CONTEXT))'
 	@rm -rf "$(EE_SRC)" "$(EE_CONTEXT)" && mkdir -p "$(EE_SRC)"
 	@cd "$(COLL)" && $(TOOL_ENV) "$(VENV_BIN)/ansible-galaxy" collection build --force --output-path "$(EE_SRC)" >/dev/null
@@ -318,6 +318,8 @@ ee-context: venv build-tree
 	check 'Containerfile installs ansible-core and ansible-runner' \
 	  'grep -q "ansible-core>=2.16,<2.20" "$$ctx/Containerfile" && grep -q "ansible-runner>=2.4,<3" "$$ctx/Containerfile"'; \
 	rm -rf "$(EE_SRC)/installed"; \
+	mkdir -p "$(EE_SRC)/installed/ansible_collections/ansible" \
+	  && cp -a "$(AWX_COLLECTIONS)/ansible_collections/ansible/windows" "$(EE_SRC)/installed/ansible_collections/ansible/"; \
 	check 'the collection installs from the context as the Containerfile installs it' \
 	  '(cd "$$b" && ANSIBLE_GALAXY_DISABLE_GPG_VERIFY=1 ANSIBLE_COLLECTIONS_PATH="$(EE_SRC)/installed" "$(VENV_BIN)/ansible-galaxy" collection install -r requirements.yml \
 	    --collections-path "$(EE_SRC)/installed" >/dev/null) && [ -f "$(EE_SRC)/installed/ansible_collections/mcpops/mcp/playbooks/deploy.yml" ]'; \
@@ -326,24 +328,29 @@ ee-context: venv build-tree
 
 # -------------------------------------------------------------------------------------- awx-collection
 
-# awx.awx for playbooks/awx_setup.yml (lint, tests): Galaxy is not reachable here, but the `ansible` community
-# package on PyPI ships awx.awx; only that collection is taken out of its wheel (docs/awx.md).
+# awx.awx for playbooks/awx_setup.yml (lint, tests) and ansible.windows, the dependency the action plugins use on
+# Windows hosts (docs/windows.md): Galaxy is not reachable here, but the `ansible` community package on PyPI ships
+# both; only those two collections are taken out of its wheel (docs/awx.md).
+PYPI_COLLECTIONS := awx/awx ansible/windows
 AWX_ANSIBLE_PACKAGE ?= ansible==12.3.0
 AWX_COLLECTIONS := $(BUILD)/awx-collections
 .PHONY: awx-collection
 awx-collection:
 	@mkdir -p "$(BUILD)"; exec 9>"$(BUILD)/.awx-collection.lock"; flock 9; \
-	if [ -f "$(AWX_COLLECTIONS)/ansible_collections/awx/awx/MANIFEST.json" ] \
-	  && [ "$$(cat "$(AWX_COLLECTIONS)/.package" 2>/dev/null)" = "$(AWX_ANSIBLE_PACKAGE)" ]; then exit 0; fi; \
-	echo '==> awx.awx from $(AWX_ANSIBLE_PACKAGE) (PyPI wheel) into $(AWX_COLLECTIONS)'; \
+	if [ "$$(cat "$(AWX_COLLECTIONS)/.package" 2>/dev/null)" = "$(AWX_ANSIBLE_PACKAGE) $(PYPI_COLLECTIONS)" ] \
+	  && [ -f "$(AWX_COLLECTIONS)/ansible_collections/awx/awx/MANIFEST.json" ] \
+	  && [ -f "$(AWX_COLLECTIONS)/ansible_collections/ansible/windows/MANIFEST.json" ]; then exit 0; fi; \
+	echo '==> $(PYPI_COLLECTIONS) from $(AWX_ANSIBLE_PACKAGE) (PyPI wheel) into $(AWX_COLLECTIONS)'; \
 	rm -rf "$(AWX_COLLECTIONS)" "$(BUILD)/awx-dl" && mkdir -p "$(BUILD)/awx-dl" "$(AWX_COLLECTIONS)"; \
 	"$(VENV_PY)" -m pip download --disable-pip-version-check -q --no-deps --only-binary=:all: \
 	  -d "$(BUILD)/awx-dl" "$(AWX_ANSIBLE_PACKAGE)"; \
 	"$(VENV_PY)" -c 'import glob, sys, zipfile; w = zipfile.ZipFile(glob.glob(sys.argv[1] + "/*.whl")[0]); \
-	  names = [n for n in w.namelist() if n.startswith("ansible_collections/awx/awx/")]; \
-	  assert names, "no awx.awx in " + w.filename; w.extractall(sys.argv[2], names); print("    %d files" % len(names))' \
-	  "$(BUILD)/awx-dl" "$(AWX_COLLECTIONS)"; \
-	rm -rf "$(BUILD)/awx-dl"; echo '$(AWX_ANSIBLE_PACKAGE)' > "$(AWX_COLLECTIONS)/.package"
+	  wanted = ["ansible_collections/%s/" % c for c in sys.argv[3:]]; \
+	  names = [n for n in w.namelist() if any(n.startswith(p) for p in wanted)]; \
+	  missing = [p for p in wanted if not any(n.startswith(p) for n in names)]; \
+	  assert not missing, "not in %s: %s" % (w.filename, missing); w.extractall(sys.argv[2], names); print("    %d files" % len(names))' \
+	  "$(BUILD)/awx-dl" "$(AWX_COLLECTIONS)" $(PYPI_COLLECTIONS); \
+	rm -rf "$(BUILD)/awx-dl"; echo '$(AWX_ANSIBLE_PACKAGE) $(PYPI_COLLECTIONS)' > "$(AWX_COLLECTIONS)/.package"
 
 # --------------------------------------------------------------------------------------------- test
 

@@ -716,8 +716,13 @@ def summarize_entry(name, entry, client=None):
     if client is not None:
         from ansible_collections.mcpops.mcp.plugins.module_utils import _clients
         if hasattr(_clients, 'from_native') and 'fields' in client:
+            # The client's spelling first; a canonical key the client does not read (a url in Claude Desktop's
+            # file) is still reported as what it is, never as an unknown key.
             canonical = _clients.from_native(client, entry)
-            managed = tuple(_clients.managed_keys(client)) + tuple(k for k in (client.get('env_file_key'),) if k)
+            for key in MANAGED_KEYS:
+                if key not in canonical and entry.get(key) not in (None, '', [], {}):
+                    canonical[key] = entry[key]
+            managed = tuple(_clients.managed_keys(client)) + MANAGED_KEYS
     env = canonical.get('env') if isinstance(canonical.get('env'), dict) else {}
     red = redact_entry(canonical)
     extra = redact_entry(dict((k, v) for k, v in entry.items() if k not in managed))

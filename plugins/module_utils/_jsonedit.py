@@ -32,6 +32,7 @@ _STRING_RE = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 _TRAILING_RE = re.compile(r',[ \t\r\n]*[}\]]')
 _CONSTANT_RE = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|(-?(?:NaN|Infinity))')
 _FIRST_INDENT_RE = re.compile(r'\n([ \t]*)([^ \t\r\n])')
+_LINE_END_RE = re.compile(r'[\r\n]')
 
 
 # --------------------------------------------------------------------------------------------
@@ -142,9 +143,8 @@ def _blank_comments(text, path=None):
             continue
         following = text[slash + 1:slash + 2]
         if following == '/':
-            end = slash + 2
-            while end < len(text) and text[end] not in '\r\n':
-                end += 1
+            end = _LINE_END_RE.search(text, slash + 2)
+            end = end.start() if end else len(text)
         elif following == '*':
             end = text.find('*/', slash + 2)
             if end < 0:
@@ -162,36 +162,58 @@ def _blank_comments(text, path=None):
     return ''.join(pieces)
 
 
-def _blank_trailing_commas(text):
-    """text (comments already blanked) with each comma that directly precedes a closing bracket turned into a space."""
-    pieces = []
-    last = pos = 0
+def _trailing_commas(text, lo=0, hi=None):
+    """Positions in [lo, hi) of the commas that directly precede a closing bracket (text: comments blanked).
+
+    lo must be outside any string. The check looks past hi for the bracket and before lo for the value.
+    """
+    hi = len(text) if hi is None else hi
+    endpos = min(len(text), _ws(text, hi) + 1)
+    found = []
+    pos = lo
     while True:
-        match = _TRAILING_RE.search(text, pos)
-        if match is None:
+        match = _TRAILING_RE.search(text, pos, endpos)
+        if match is None or match.start() >= hi:
             break
         comma = match.start()
-        lo = text.rfind('\n', pos, comma) + 1 or pos
-        end = _inside_string(text, lo, comma)
+        start = text.rfind('\n', pos, comma) + 1 or pos
+        end = _inside_string(text, start, comma)
         if end == -1:
             break
         if end is not None:
             pos = end
             continue
         pos = comma + 1
-        before = text[max(0, comma - 200):comma].rstrip()
-        back = comma - 200
-        while not before and back > 0:
-            before = text[max(0, back - 200):back].rstrip()
-            back -= 200
-        if before[-1:] in ('', '[', '{', ','):
+        previous = _last_char(text, comma)
+        if previous < 0 or text[previous] in '[{,':
             continue  # "[,]" or ",,]": not a trailing comma, the parser refuses it
-        pieces.append(text[last:comma])
+        found.append(comma)
+    return found
+
+
+def _last_char(text, pos):
+    """Position of the last non-whitespace character before pos, or -1."""
+    while pos > 0:
+        low = max(0, pos - 256)
+        chunk = text[low:pos].rstrip(' \t\r\n')
+        if chunk:
+            return low + len(chunk) - 1
+        pos = low
+    return -1
+
+
+def _blank_positions(text, positions, lo=0, hi=None):
+    """text[lo:hi] with the characters at positions (sorted, inside [lo, hi)) turned into spaces."""
+    hi = len(text) if hi is None else hi
+    pieces = []
+    last = lo
+    for pos in positions:
+        pieces.append(text[last:pos])
         pieces.append(' ')
-        last = comma + 1
+        last = pos + 1
     if not pieces:
-        return text
-    pieces.append(text[last:])
+        return text if (lo, hi) == (0, len(text)) else text[lo:hi]
+    pieces.append(text[last:hi])
     return ''.join(pieces)
 
 
@@ -200,7 +222,7 @@ def _blank(text, flavor, path=None):
     if flavor == 'json':
         return text, text
     no_comments = _blank_comments(text, path)
-    return no_comments, _blank_trailing_commas(no_comments)
+    return no_comments, _blank_positions(no_comments, _trailing_commas(no_comments))
 
 
 def _syntax_hint(text, pos, flavor):
@@ -521,6 +543,22 @@ class _Editor(object):
     def _reblank(self):
         self.nocomments, self.blanked = _blank(self.text, self.flavor)
 
+    def _reblank_span(self, start, end, new):
+        """Update the blanked copies after text[start:end] became new, looking only around the splice.
+
+        A splice starts and ends outside strings and comments (at value, member, line or bracket boundaries), so
+        new can be blanked alone; only commas in it, and the last one before it, can change trailing status.
+        """
+        stop = start + len(new)
+        self.nocomments = self.nocomments[:start] + _blank_comments(new) + self.nocomments[end:]
+        lo = start
+        previous = _last_char(self.nocomments, start)
+        if previous >= 0 and self.nocomments[previous] == ',':
+            lo = previous
+        commas = _trailing_commas(self.nocomments, lo, stop)
+        self.blanked = (self.blanked[:lo] + _blank_positions(self.nocomments, commas, lo, stop)
+                        + self.blanked[end:])
+
     def _splice(self, start, end, new, changed=None):
         """Replace text[start:end] with new. changed: the object whose member list this changes (its cache goes).
 
@@ -529,7 +567,10 @@ class _Editor(object):
         """
         delta = len(new) - (end - start)
         self.text = self.text[:start] + new + self.text[end:]
-        self._reblank()
+        if self.flavor == 'json':
+            self.nocomments = self.blanked = self.text
+        else:
+            self._reblank_span(start, end, new)
         cache = {}
         for obj, (members, close) in self._cache.items():
             if obj == changed:

@@ -27,8 +27,10 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._commands import comman
 #   install /usr/bin/claude-desktop (the Electron binary or a launcher script); builds that reuse the system
 #   Electron run `electron /usr/lib/claude-desktop/app.asar`.
 #   macOS: /Applications/Claude.app/Contents/MacOS/Claude, started with LaunchServices (`open -a Claude`).
-#   Windows: Claude.exe (%LOCALAPPDATA%\AnthropicClaude\ for the .exe installer, an MSIX package otherwise);
-#   listed for reference: Windows hosts cannot run this Python module.
+#   Windows: Claude.exe (%LOCALAPPDATA%\AnthropicClaude\claude.exe for the .exe installer, or
+#   WindowsApps\Claude_<version>_x64__pzs8sxrjxfjjc\app\Claude.exe for the MSIX package). The Claude Code CLI is a
+#   claude.exe too, so the name alone is not enough there: the path markers tell them apart. Listed for reference:
+#   Windows hosts cannot run this Python module.
 CLIENT_APPS = {
     'claude_desktop': {
         'Linux': {'app': 'Claude Desktop (Linux build)', 'names': ['claude-desktop'],
@@ -36,7 +38,8 @@ CLIENT_APPS = {
                   'start': ['claude-desktop']},
         'Darwin': {'app': 'Claude.app', 'names': ['Claude'], 'interpreters': [],
                    'markers': ['/Claude.app/Contents/MacOS/'], 'start': ['open', '-a', 'Claude']},
-        'Windows': {'app': 'Claude.exe', 'names': ['Claude.exe'], 'interpreters': [], 'markers': [],
+        'Windows': {'app': 'Claude.exe', 'names': ['Claude.exe'], 'interpreters': [],
+                    'markers': ['\\AnthropicClaude\\', '\\WindowsApps\\Claude_'],
                     'start': ['%LOCALAPPDATA%\\AnthropicClaude\\claude.exe']},
     },
 }
@@ -291,14 +294,15 @@ def find_session(system, account, row, procs):
 
 
 def _alive(proc):
-    now = read_proc(proc.pid, with_environ=False) if os.path.isdir('/proc/self') else None
-    if now is None and not os.path.isdir('/proc/self'):
-        try:
-            os.kill(proc.pid, 0)
-            return True
-        except OSError:
-            return False
-    return now is not None and (not proc.start or now.start == proc.start)
+    """Whether proc still runs (and is the same process: same start time, not a zombie)."""
+    if os.path.isdir('/proc/self'):
+        now = read_proc(proc.pid, with_environ=False)
+        return now is not None and (not proc.start or now.start == proc.start)
+    try:
+        os.kill(proc.pid, 0)
+    except OSError:
+        return False
+    return True
 
 
 def stop_processes(procs, grace_period, alive=_alive, poll=0.1):
@@ -316,7 +320,13 @@ def stop_processes(procs, grace_period, alive=_alive, poll=0.1):
             pass
     deadline = time.monotonic() + grace_period
     while True:
-        pending = [p for p in pending if alive(p) or stopped.append(dict(pid=p.pid, name=p.comm, signal='SIGTERM'))]
+        still = []
+        for proc in pending:
+            if alive(proc):
+                still.append(proc)
+            else:
+                stopped.append(dict(pid=proc.pid, name=proc.comm, signal='SIGTERM'))
+        pending = still
         if not pending or time.monotonic() >= deadline:
             break
         time.sleep(poll)

@@ -90,7 +90,7 @@ def _bin_problem(label, value):
 
 def _item(name, kind, base_dir, version, **extra):
     prefix = posixpath.join(base_dir, name, install_key(kind, version))
-    item = dict(name=name, type=kind, prefix=prefix, marker=posixpath.join(prefix, MARKER),
+    item = dict(name=name, type=kind, dir=posixpath.join(base_dir, name), prefix=prefix, marker=posixpath.join(prefix, MARKER),
                 version=version, package=None, spec=None, bin=None, entry=None, tarball=None, registry=None,
                 index_url=None, find_links=None, no_index=False, venv=None, repo=None, src=None,
                 install=None, allow_branch=False, command=None, args=[], env={})

@@ -14,7 +14,8 @@ https://developers.openai.com/codex/mcp (command, args, env, env_vars, cwd | url
 http_headers, env_http_headers; the example writes `[mcp_servers.<name>.env]`) and Codex's own writer,
 openai/codex codex-rs/config/src/mcp_edit.rs (serialize_mcp_server: env and http_headers as tables).
 
-tomlkit is pure Python and imported only when a TOML document is handled, so the JSON clients never need it. When
+tomlkit (0.13 or later recommended; older releases work but refuse some edits of tables split across the file) is
+pure Python and imported only when a TOML document is handled, so the JSON clients never need it. When
 the host lacks it, MissingLibrary('tomlkit') is raised; modules turn it into Ansible's missing_required_lib message.
 """
 
@@ -163,8 +164,9 @@ def apply_ops(text, ops, flavor='toml', path=None):
     result = _to_plain(_parse_document(out.replace('\r\n', '\n') if crlf else out, path))
     if _comparable(result) != _comparable(expected) or any(_get(result, p) != {} for p in emptied):
         raise ConfigError('the edit could not be expressed in this document\'s layout without changing other '
-                          'settings (tomlkit could not place it); nothing was changed. Edit the file by hand or move '
-                          'the server tables together.', path)
+                          'settings (tomlkit %s could not place it; 0.13 or later handles tables split across the '
+                          'file); nothing was changed. Edit the file by hand, move the server\'s tables together, or '
+                          'upgrade tomlkit.' % getattr(require_tomlkit(), '__version__', '?'), path)
     return out
 
 
@@ -274,10 +276,13 @@ def _apply_item(doc, key_path, value, path):
         _delete(node, last)
     if last in node and _plain_value(value) == _plain_item(node[last]):
         return
+    added = last not in node
     node[last] = _new_item(value, inline=_is_inline(node))
     if isinstance(value, dict) and not _is_inline(node):
         _tidy(_end_with_blank_line, node[last])
         _tidy(_adopt_trailing_comments, node, last)
+    elif added and not _is_inline(node) and node is not doc:
+        _tidy(_key_before_trailing_comments, node, last)
 
 
 def _plain_item(item):

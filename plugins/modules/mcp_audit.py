@@ -72,7 +72,7 @@ options:
       - Keys C(allowed) and C(denied) (lists of entries with exactly one of C(serverName), C(serverCommand) (the exact argv
         as a list), C(serverUrl) (C(*) matches any characters)), C(only_managed) (bool) and C(managed_servers)
         (name to entry, the exclusive set of Claude Code's C(managed-mcp.json)).
-      - For O(policy_client=codex), C(allowed) entries are C({name, command}) or C({name, url}) (Codex's
+      - For Codex (O(policy_client=codex), or O(client=codex) without O(policy_client)), C(allowed) entries are C({name, command}) or C({name, url}) (Codex's
         C(requirements.toml) allowlist), and C(denied) is refused (Codex has no denylist).
       - An unset C(allowed) allows every server; C(allowed=[]) allows none.
     type: dict

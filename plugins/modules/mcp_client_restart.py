@@ -103,7 +103,9 @@ reason:
   description: One sentence saying what was done, or why nothing was.
   returned: always
   type: str
-  sample: "no running desktop session of alice on this host (no process of alice with a local DISPLAY or WAYLAND_DISPLAY, no x11/wayland loginctl session); nothing to restart."
+  sample: >-
+    no running desktop session of alice on this host (no process of alice with a local DISPLAY or WAYLAND_DISPLAY,
+    no x11/wayland loginctl session); nothing to restart.
 app:
   description: The client's desktop app on this OS from the table, or V(null) when it has none.
   returned: always

@@ -214,6 +214,7 @@ class HostFile(object):
         self.uid = uid
         self.gid = gid
         self.real = real or path
+        self.checksum = ''
 
 
 class Host(object):
@@ -298,42 +299,63 @@ class PosixHost(Host):
             path = os.path.join(facts['process_home'], path)
         return os.path.normpath(path)
 
-    def describe(self, paths):
-        """{path: HostFile(exists, is_dir, mode, uid, gid)}, in one command."""
-        script = ('for p in %s; do l=$(ls -ldnL -- "$p" 2>/dev/null) && printf "E %%s\\n" "$l" || echo M; done'
-                  % ' '.join(shlex.quote(p) for p in paths))
-        out = self.shell(script, 'look at the config directories').splitlines()
+    def survey(self, files, dirs):
+        """({file: HostFile with real path}, {dir: HostFile}) in one command: ls -ldnL (mode, owner) and readlink -f.
+
+        No checksum here: the bytes are read right after, and the replace command checks the file again just
+        before its rename.
+        """
+        script = ['for p in %s; do l=$(ls -ldnL -- "$p" 2>/dev/null) && printf "E %%s\\n" "$l" || echo M; done'
+                  % ' '.join(shlex.quote(p) for p in list(files) + list(dirs))]
+        for path in files:
+            q = shlex.quote(path)
+            script.append('printf "R %%s\\n" "$(readlink -f -- %s 2>/dev/null || realpath -- %s 2>/dev/null || printf %%s %s)"'
+                          % (q, q, q))
+        out = self.shell('; '.join(script) if files or dirs else 'true', 'look at the config files').splitlines()
+        stats = [line for line in out if line.startswith(('E ', 'M'))]
+        reals = [line[2:] for line in out if line.startswith('R ')]
         found = {}
-        for path, line in zip(paths, out):
+        for path, line in zip(list(files) + list(dirs), stats):
             if not line.startswith('E '):
                 found[path] = HostFile(path)
                 continue
             fields = line[2:].split()
             found[path] = HostFile(path, exists=True, is_dir=fields[0].startswith('d'), mode=parse_ls_mode(fields[0]),
                                    uid=int(fields[2]), gid=int(fields[3]))
-        return found
-
-    def stat(self, path):
-        st = self.module('ansible.builtin.stat', dict(path=path, follow=True, get_checksum=True, checksum_algorithm='sha1',
-                                                      get_mime=False, get_attributes=False))['stat']
-        if not st.get('exists'):
-            return HostFile(path), ''
-        return HostFile(path, exists=True, is_dir=st.get('isdir', False), mode=int(st['mode'], 8),
-                        uid=st.get('uid'), gid=st.get('gid')), st.get('checksum', '')
-
-    def realpath(self, path):
-        """The file a write goes to (symlinks resolved, also a dangling link's target), as the module's realpath."""
-        q = shlex.quote(path)
-        out = self.shell('readlink -f -- %s 2>/dev/null || realpath -- %s 2>/dev/null || echo %s' % (q, q, q),
-                         'resolve %s' % path).strip()
-        return out or path
+        file_infos = {}
+        for index, path in enumerate(files):
+            info = found.pop(path)
+            if info.is_dir:
+                info = HostFile(path)
+            info.real = (reals[index] if index < len(reals) else '') or path
+            file_infos[path] = info
+        return file_infos, found
 
     def read(self, path):
         return base64.b64decode(self.module('ansible.builtin.slurp', dict(src=path), secret=True)['content'])
 
-    def list_files(self, directory):
-        found = self.module('ansible.builtin.find', dict(paths=[directory], hidden=True, file_type='file', recurse=False))
-        return sorted(os.path.basename(item['path']) for item in found.get('files', []))
+    def read_dir(self, directory):
+        """{name: HostFile with bytes, mode, owner} of the regular files in directory, in one command.
+
+        A backup directory holds many small files; one slurp each would cost a module run each.
+        """
+        script = ('cd %s 2>/dev/null || exit 0; for f in * .[!.]*; do [ -f "$f" ] && [ ! -h "$f" ] || continue; '
+                  'printf "@@ %%s %%s\\n" "$(ls -ldn -- "$f" | cut -c1-10) $(ls -ldn -- "$f" | awk \'{print $3, $4}\')" '
+                  '"$(printf %%s "$f" | base64 | tr -d \'\\n\')"; base64 < "$f"; done' % shlex.quote(directory))
+        found = {}
+        current = None
+        for line in self.shell(script, 'read %s' % directory).splitlines():
+            if line.startswith('@@ '):
+                mode, uid, gid, name = line[3:].split(' ')
+                name = to_text(base64.b64decode(name))
+                current = found[name] = HostFile(os.path.join(directory, name), exists=True, mode=parse_ls_mode(mode),
+                                                 uid=int(uid), gid=int(gid))
+                current.chunks = []
+            elif current is not None:
+                current.chunks.append(line.strip())
+        for info in found.values():
+            info.data = base64.b64decode(''.join(info.chunks))
+        return found
 
     def make_dir(self, path, mode, uid, gid):
         args = dict(path=path, state='directory', mode='%04o' % mode)
@@ -521,6 +543,18 @@ foreach ($p in $Paths) {
 $Ansible.Result = @{ conflict = $false }
 '''
 
+WIN_READ_DIR = r'''[CmdletBinding(SupportsShouldProcess)]
+param([string]$Path)
+$files = @()
+if (Test-Path -LiteralPath $Path -PathType Container) {
+    foreach ($f in (Get-ChildItem -LiteralPath $Path -File -Force)) {
+        $files += @{ name = $f.Name; content = [System.Convert]::ToBase64String([System.IO.File]::ReadAllBytes($f.FullName)) }
+    }
+}
+$Ansible.Changed = $false
+$Ansible.Result = @{ files = $files }
+'''
+
 WIN_LOOKUP = r'''[CmdletBinding(SupportsShouldProcess)]
 param([string[]]$Commands, [string[]]$Paths)
 $ext = @('') + (($env:PATHEXT -split ';') | Where-Object { $_ })
@@ -570,30 +604,44 @@ class WindowsHost(Host):
             path = (facts['home'] or '') + path[1:]
         return path
 
-    def describe(self, paths):
-        found = {}
-        for path in paths:
-            st = self.module('ansible.windows.win_stat', dict(path=path, get_checksum=False))['stat']
-            found[path] = HostFile(path, exists=bool(st.get('exists')), is_dir=bool(st.get('isdir')))
-        return found
-
-    def realpath(self, path):
-        return path  # win_stat (in stat) reports a symlink's target
-
-    def stat(self, path):
-        st = self.module('ansible.windows.win_stat', dict(path=path, get_checksum=True, checksum_algorithm='sha1'))['stat']
-        if not st.get('exists'):
-            return HostFile(path), ''
-        real = st.get('lnk_target') if st.get('islnk') else None
-        return HostFile(path, exists=True, is_dir=bool(st.get('isdir')), real=real or path), st.get('checksum', '')
+    def survey(self, files, dirs):
+        """win_stat of each file (with its SHA-1, checked against the bytes slurp reads) and of each directory."""
+        file_infos, found = {}, {}
+        for path in files:
+            st = self.module('ansible.windows.win_stat', dict(path=path, get_checksum=True, checksum_algorithm='sha1'))['stat']
+            if not st.get('exists') or st.get('isdir'):
+                file_infos[path] = HostFile(path)
+                continue
+            info = HostFile(path, exists=True, real=(st.get('lnk_source') if st.get('islnk') else None) or path)
+            info.checksum = st.get('checksum') or ''
+            file_infos[path] = info
+        # Directories nearest first, each chain up to the first one that exists (its parents exist too).
+        for directory in sorted(dirs, key=len, reverse=True):
+            if directory in found:
+                continue
+            st = self.module('ansible.windows.win_stat', dict(path=directory, get_checksum=False))['stat']
+            found[directory] = HostFile(directory, exists=bool(st.get('exists')), is_dir=bool(st.get('isdir')))
+            if found[directory].exists:
+                parent = directory
+                while True:
+                    up = parent.rsplit('\\', 1)[0]
+                    if up == parent or not up or up.endswith(':'):
+                        if up.endswith(':'):
+                            found.setdefault(up + '\\', HostFile(up + '\\', exists=True, is_dir=True))
+                        break
+                    found.setdefault(up, HostFile(up, exists=True, is_dir=True))
+                    parent = up
+        return file_infos, found
 
     def read(self, path):
         return base64.b64decode(self.module('ansible.windows.slurp', dict(src=path), secret=True)['content'])
 
-    def list_files(self, directory):
-        found = self.module('ansible.windows.win_find', dict(paths=[directory], hidden=True, file_type='file'))
-        return sorted(item.get('filename') or item['path'].replace('/', '\\').rsplit('\\', 1)[-1]
-                      for item in found.get('files', []))
+    def read_dir(self, directory):
+        """{name: HostFile with bytes} of the regular files in directory, in one script."""
+        found = self.powershell(WIN_READ_DIR, dict(Path=directory), 'read %s' % directory).get('files') or []
+        return dict((item['name'], HostFile('%s\\%s' % (directory.rstrip('\\'), item['name']), exists=True,
+                                            data=base64.b64decode(item['content'])))
+                    for item in found)
 
     def make_dir(self, path, mode, uid, gid):
         self.module('ansible.windows.win_file', dict(path=path, state='directory'))
@@ -689,7 +737,7 @@ def plan_run(kind, args, facts, host, paths):
         if alt:
             # Microsoft Store (MSIX) build: its directory exists -> that file (the client table's rule).
             alt_dir = paths.dirname(paths.norm(alt))
-            if host.describe([alt_dir])[alt_dir].is_dir:
+            if host.survey([], [alt_dir])[1][alt_dir].is_dir:
                 config = alt
     plan.config_path = paths.norm(config)
     plan.display = plan.config_path
@@ -860,68 +908,53 @@ class Snapshot(object):
         self.checksums = {}  # real host path -> sha1 of the bytes read ('' = no file)
 
 
-def _describe_dirs(host, paths, dirs):
-    """HostFile of every directory in dirs and its ancestors up to the first that exists."""
+def _wanted_dirs(paths, dirs, known=()):
     wanted = []
     for directory in dirs:
         for ancestor in paths.ancestors(directory):
-            if ancestor not in wanted:
+            if ancestor not in wanted and ancestor not in known:
                 wanted.append(ancestor)
-    if not host.windows:
-        return host.describe(sorted(wanted, key=len))  # one command on a POSIX host
-    found = {}
-    for directory in dirs:
-        chain = paths.ancestors(directory)
-        for index, ancestor in enumerate(chain):
-            if ancestor in found:
-                if found[ancestor].exists:
-                    break
-                continue
-            found.update(host.describe([ancestor]))
-            if found[ancestor].exists:
-                for parent in chain[index + 1:]:
-                    found.setdefault(parent, HostFile(parent, exists=True, is_dir=True))
-                break
-    return found
+    return sorted(wanted, key=len)
 
 
 def pull(host, plan, paths):
     """Read what the plan needs from the host into a Snapshot."""
     snap = Snapshot()
-    dirs = list(plan.dirs)
+    dirs = list(plan.dirs) + list(plan.content_dirs)
     for path in plan.files:
-        info, checksum = host.stat(path)
-        if info.is_dir:
-            info = HostFile(path)
-        info.real = paths.norm(host.realpath(path) if not host.windows else info.real)
+        dirs.append(paths.dirname(path))
+        if plan.kind in (CONFIG, BACKUP) and path == plan.config_path and not plan.args.get('backup_dir'):
+            dirs.append(paths.join(paths.dirname(path), 'backups'))  # right unless the config is a symlink
+        elif plan.args.get('backup_dir'):
+            dirs.append(plan.args['backup_dir'])
+    files, snap.dirs = host.survey(plan.files, _wanted_dirs(paths, dirs))
+    for path in plan.files:
+        info = files[path]
+        info.real = paths.norm(info.real or path)
         if info.exists:
             info.data = host.read(path)
-            if checksum and sha1(info.data) != checksum:
+            if info.checksum and sha1(info.data) != info.checksum:
                 raise ConcurrentChange('%s changed while it was being read.' % path)
         snap.files[path] = info
         snap.checksums[info.real] = sha1(info.data) if info.exists else ''
-        dirs.append(paths.dirname(info.real))
-        if info.real != path:
-            dirs.append(paths.dirname(path))
+    more = [paths.dirname(info.real) for info in snap.files.values()]
     if plan.kind in (CONFIG, BACKUP):
         config = snap.files[plan.config_path]
         plan.backup_dir = plan.args.get('backup_dir') or paths.join(paths.dirname(config.real), 'backups')
-        dirs.append(plan.backup_dir)
+        more.append(plan.backup_dir)
         if plan.kind == BACKUP:
             plan.content_dirs = [plan.backup_dir]
-    dirs.extend(plan.content_dirs)
-    snap.dirs = _describe_dirs(host, paths, dirs)
+    wanted = _wanted_dirs(paths, more, snap.dirs)
+    if wanted:
+        snap.dirs.update(host.survey([], wanted)[1])
     for directory in plan.content_dirs:
         if not snap.dirs.get(directory, HostFile(directory)).is_dir:
             continue
-        for name in host.list_files(directory):
+        for name, info in sorted(host.read_dir(directory).items()):
             path = paths.join(directory, name)
             if SCRATCH_RE.match(name) or path in snap.files:
                 continue
-            info, checksum = host.stat(path)
-            if not info.exists or info.is_dir:
-                continue
-            info.data = host.read(path)
+            info.path = info.real = path
             snap.files[path] = info
             snap.checksums[path] = sha1(info.data)
     return snap
@@ -1018,13 +1051,20 @@ def _is_policy_target(plan, paths, host_path):
 
 
 def owner_for(plan, snap, paths, host_path):
-    """(uid, gid) for a new file or directory on a POSIX host: the file layer's owner_for rule."""
+    """(uid, gid) for a new file or directory on a POSIX host: the file layer's owner_for rule.
+
+    user decides when given; else, when the host runs as root, the owner of the config (or, for a new config,
+    of its nearest existing directory), so root never leaves files that lock the config's owner out.
+    """
     if plan.new_owner is not None:
         return plan.new_owner
     if plan.facts.get('euid') != 0:
         return None, None
-    for ancestor in paths.ancestors(host_path):
-        info = snap.dirs.get(ancestor) or snap.files.get(ancestor)
+    start = sorted(plan.targets)[0] if plan.targets else host_path
+    for ancestor in paths.ancestors(start):
+        info = snap.files.get(ancestor) or snap.dirs.get(ancestor)
+        if info is None:
+            info = next((f for f in snap.files.values() if f.real == ancestor), None)
         if info is not None and info.exists and info.uid is not None:
             return info.uid, info.gid
     return None, None
@@ -1136,8 +1176,8 @@ class ControllerEngineAction(NormalAction):
                 attempt -= 1
                 continue
             after_files, after_dirs = scan_mirror(paths.root)
-            for mirror in list(after_files) + list(after_dirs):
-                paths.to_host(mirror)
+            for mirror in list(before_files) + list(after_files) + list(after_dirs):
+                paths.known.setdefault(mirror, paths.to_host(mirror))  # every path the module may name
             mapped = paths.map_result(result)
             mapped.pop('invocation', None)
             if result.get('failed') or self._task.check_mode:

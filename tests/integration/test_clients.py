@@ -70,13 +70,13 @@ def setup_hosts(tmp_path, hosts=HOSTS, stage='before'):
         cfg = tmp_path / 'hosts' / host / ('config.' + ext)
         cfg.parent.mkdir(parents=True, exist_ok=True)
         cfg.write_bytes(golden(host, stage))
-        # INI inventory values: a compact dict literal (no spaces) is read back as a dict
         host_vars[host] = dict(mcp_client=client, cfg=str(cfg), remote=remote,
-                               extra=json.dumps(extra, separators=(',', ':')))
+                               scope=extra.get('scope', 'none'), project=extra.get('project_path', 'none'))
     return host_vars
 
 
-SCOPED = {'scope': '{{ extra.scope | default(omit) }}', 'project_path': '{{ extra.project_path | default(omit) }}'}
+# INI inventory values are plain words: 'none' means the option is left out
+SCOPED = {'scope': "{{ omit if scope == 'none' else scope }}", 'project_path': "{{ omit if project == 'none' else project }}"}
 
 
 def mcp_server(params):

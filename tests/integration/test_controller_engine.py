@@ -16,16 +16,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+import hashlib
 import json
 import os
 import re
-import shutil
 import stat
 import subprocess
 
-import pytest
-
-from _helpers import TEST_USER, ensure_test_user, read, run_playbook, write
+from _helpers import ensure_test_user, read, run_playbook, write
 
 CONFIG = 'claude_desktop_config.json'
 DOC = b'{\n  "mcpServers": {\n    "a": {\n      "command": "x",\n      "disabled": true\n    }\n  },\n  "preferences": {}\n}\n'
@@ -59,7 +58,10 @@ def _with_engine(tasks, engine):
 
 
 def _norm(text, root):
-    return TS_RE.sub('<TS>', text.replace(root, '<ROOT>'))
+    """The root and the times of this run (backup names, ISO timestamps of today) written alike."""
+    today = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d')
+    text = re.sub(re.escape(today) + r'T[0-9:.]+Z', '<NOW>', text.replace(root, '<ROOT>'))
+    return TS_RE.sub('<TS>', text)
 
 
 def _tree(root):
@@ -102,7 +104,8 @@ def _assert_same(out):
     ctl_tree, ctl_results, ctl_run = out['controller']
     assert [r[0] for r in ctl_results] == [r[0] for r in host_results], ctl_run.describe()
     for host_result, ctl_result in zip(host_results, ctl_results):
-        assert ctl_result == host_result, 'task %r differs\n--- controller run\n%s' % (host_result[0], ctl_run.describe())
+        assert ctl_result == host_result, 'task %r differs\n--- host\n%s\n--- controller\n%s' % (
+            host_result[0], json.dumps(host_result, indent=1, sort_keys=True), json.dumps(ctl_result, indent=1, sort_keys=True))
     assert sorted(ctl_tree) == sorted(host_tree)
     for rel in host_tree:
         assert ctl_tree[rel] == host_tree[rel], rel
@@ -189,7 +192,6 @@ def _backup_setup(root):
                           ('20200103T000000000000', 'other')):
         path = os.path.join(root, 'cfg', 'backups', 'backup_%sZ.json' % stamp)
         write(path, DOC, mode=0o600)
-        import hashlib
         meta = dict(format=1, source=os.path.join(root, source, CONFIG), sha256=hashlib.sha256(DOC).hexdigest(), size=len(DOC))
         write(path + '.meta', json.dumps(meta, indent=2, sort_keys=True).encode() + b'\n', mode=0o600)
     os.chmod(os.path.join(root, 'cfg', 'backups'), 0o700)

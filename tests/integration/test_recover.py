@@ -175,3 +175,24 @@ def test_partial_recovery_of_an_undeclared_server_changes_nothing(run_playbook, 
 
     assert 'ghost is not declared in mcp_servers' in run.result('1. Identify - fail when mcp_servers has no fixed spec for the server')['msg']
     assert config_root.read_bytes() == before and backup_files(config_root) == []
+
+
+def test_restart_client_stops_and_starts_around_the_restore_and_says_when_there_is_no_session(run_playbook, config_root,
+                                                                                               local_inventory):
+    good = render(good_doc(stub('keeper', 'ok')))
+    config_root.write(good)
+    inventory = local_inventory({'localhost': host_vars(config_root)})
+    take_backup(run_playbook, inventory)
+    config_root.write(b'{"mcpServers": {')
+
+    run = run_playbook(RECOVER, extravars={'mcp_restart_client': True}, inventory=inventory)
+
+    assert config_root.read_bytes() == good
+    said = [e['result']['msg'] for e in run.tasks('Say what happened to the client')]
+    # Stopped before the restore, started after it; this test machine has no desktop session, and the run says so.
+    assert len(said) == 2, said
+    restarts = [e['result'] for e in run.tasks('Restart the MCP client in the user\'s desktop session')]
+    assert [r.get('acted') for r in restarts] == [False, False] and all(r['reason'] for r in restarts), restarts
+    names = [e['task'] for e in run.events]
+    assert names.index('3. Stop the client') < names.index(
+        '4. Restore the backup byte for byte (the current config, corrupt or not, is kept as a pre-restore backup)') < names.index('6. Start the client')

@@ -138,7 +138,8 @@ def test_unchanged_rerun_is_changed_0_without_a_new_backup(run_playbook, config_
     assert backups(config_root) == listing
     assert config_root.read_bytes() == deployed
     # No health wait: the whole change block (included, so it is one skipped task) did not run.
-    assert again.tasks('Wait for health')[0]['status'] == 'skipped'
+    assert again.tasks('Back up, apply and wait for health, one client after the other')[0]['status'] == 'skipped'
+    assert again.tasks('Wait for health') == []
     assert again.tasks('Wait until every deployed server answers the MCP handshake') == []
     assert SECRET not in first.all_text + again.all_text
 
@@ -155,7 +156,7 @@ def test_check_mode_changes_nothing_and_shows_the_redacted_change(run_playbook, 
     assert '+        "plain": {' in run.stdout or '"plain"' in run.stdout
     assert 'secretive' in run.stdout and '********' in run.stdout
     assert SECRET not in run.all_text
-    assert run.tasks('Back up the current config')[0]['status'] == 'skipped'
+    assert run.tasks('Back up, apply and wait for health, one client after the other')[0]['status'] == 'skipped'
     assert run.tasks('Back up the current config (the rollback target)') == []
 
 

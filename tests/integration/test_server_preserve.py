@@ -27,12 +27,10 @@ CLAUDE_LIKE = (
     '      "command": "node",\n      "args": ["srv.js", "--city", "Z\u00fcrich \u65e5\u672c"],\n'
     '      "env": {"LEVEL": "1.50"},\n      "alwaysAllow": ["read"]\n    }\n  },\n'
     '  "preferences": {"zoom": 1.50, "big": 1e5, "emoji": "\U0001F600"}\n}\n').encode('utf-8')
-CLAUDE_LIKE_AFTER = (
-    '{\n  "globalShortcut": "Ctrl+Space",\n  "mcpServers": {\n    "keep": {\n      "disabled": true,\n'
-    '      "command": "node",\n      "args": [\n        "srv.js",\n        "--city",\n        "Z\u00fcrich \u65e5\u672c"\n'
-    '      ],\n      "env": {\n        "LEVEL": "1.50"\n      },\n      "alwaysAllow": [\n        "read"\n      ]\n    },\n'
-    '    "new": {\n      "command": "/bin/true",\n      "args": [\n        "-y"\n      ]\n    }\n  },\n'
-    '  "preferences": {\n    "zoom": 1.50,\n    "big": 1e5,\n    "emoji": "\U0001F600"\n  }\n}\n').encode('utf-8')
+# The new entry is spliced in after "keep"; every other byte (inline lists and objects, 1.50, 1e5, raw UTF-8) is kept.
+CLAUDE_LIKE_AFTER = CLAUDE_LIKE.replace(
+    b'    }\n  },\n  "preferences"',
+    b'    },\n    "new": {\n      "command": "/bin/true",\n      "args": [\n        "-y"\n      ]\n    }\n  },\n  "preferences"')
 
 # case -> (initial bytes or None for no file, task params, expected bytes, changed)
 CASES = {
@@ -44,7 +42,7 @@ CASES = {
         b'{\r\n    "mcpServers": {\r\n        "a": {\r\n            "command": "x"\r\n        },\r\n'
         b'        "new": {\r\n            "command": "y"\r\n        }\r\n    }\r\n}', True),
     'tab_indent': (b'{\n\t"mcpServers": {\n\t\t"a": {"command": "x"}\n\t}\n}\n', dict(name='new', command='y'),
-                   b'{\n\t"mcpServers": {\n\t\t"a": {\n\t\t\t"command": "x"\n\t\t},\n\t\t"new": {\n\t\t\t"command": "y"\n'
+                   b'{\n\t"mcpServers": {\n\t\t"a": {"command": "x"},\n\t\t"new": {\n\t\t\t"command": "y"\n'
                    b'\t\t}\n\t}\n}\n', True),
     'one_line_tight': (b'{"mcpServers":{"a":{"command":"x"}}}', dict(name='new', command='y'),
                        b'{"mcpServers":{"a":{"command":"x"},"new":{"command":"y"}}}', True),
@@ -56,8 +54,8 @@ CASES = {
         b'{\n  "mcpServers": {\n    "a": {\n      "disabled": false,\n      "command": "x",\n      "args": ["old"],\n'
         b'      "timeout": 30\n    },\n    "z": {"command": "z"}\n  }\n}\n',
         dict(name='a', command='x', args=['new']),
-        b'{\n  "mcpServers": {\n    "a": {\n      "disabled": false,\n      "command": "x",\n      "args": [\n        "new"\n'
-        b'      ],\n      "timeout": 30\n    },\n    "z": {\n      "command": "z"\n    }\n  }\n}\n', True),
+        b'{\n  "mcpServers": {\n    "a": {\n      "disabled": false,\n      "command": "x",\n      "args": ["new"],\n'
+        b'      "timeout": 30\n    },\n    "z": {"command": "z"}\n  }\n}\n', True),
     'absent_keeps_the_others': (
         b'{\n  "mcpServers": {\n    "a": {\n      "command": "x"\n    },\n    "b": {\n      "command": "y"\n    }\n  },\n'
         b'  "x": 1\n}\n',

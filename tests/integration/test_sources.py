@@ -240,3 +240,27 @@ def test_check_mode_installs_nothing_and_shows_the_command(run_playbook, config_
     assert not os.path.exists(os.path.join(config_root.home, '.local', 'share', 'mcpops'))
     assert run.result('Dry run - validate every server and compute the whole change')['changes']['added'] == ['from-npm']
     assert '/from-npm/npm-1.0.0/node_modules/.bin/tiny-mcp-node' in run.stdout
+
+
+def test_an_allowed_branch_is_followed_and_reinstalled_only_when_it_moves(run_playbook, config_root, tmp_path):
+    work = node_package(tmp_path / 'work')
+    repo = str(tmp_path / 'moving.git')
+    _run(['git', 'init', '--bare', '-q', repo], tmp_path)
+    for argv in (['git', 'init', '-q', '-b', 'main'], ['git', 'add', '.'], ['git', 'commit', '-q', '-m', 'one'],
+                 ['git', 'push', '-q', repo, 'main']):
+        _run(argv, work)
+    servers = [{'name': 'moving', 'source': {'type': 'git', 'repo': repo, 'version': 'main', 'allow_branch': True}}]
+    extravars = host_vars(config_root, servers)
+    src = os.path.join(config_root.home, '.local/share/mcpops/servers/moving/git-main/src')
+
+    run_playbook(DEPLOY, extravars=extravars, env=config_root.env)
+    assert run_playbook(DEPLOY, extravars=extravars, env=config_root.env).changed == 0
+
+    with open(os.path.join(work, 'NOTES'), 'w') as handle:
+        handle.write('moved\n')
+    for argv in (['git', 'add', '.'], ['git', 'commit', '-q', '-m', 'two'], ['git', 'push', '-q', repo, 'main']):
+        _run(argv, work)
+    moved = run_playbook(DEPLOY, extravars=extravars, env=config_root.env)
+    assert moved.tasks('Install npm packages into their per-server prefix')[-1]['status'] == 'changed'
+    assert _run(['git', 'rev-parse', 'HEAD'], src).strip() == _run(['git', 'rev-parse', 'HEAD'], work).strip()
+    assert os.path.exists(os.path.join(src, 'NOTES'))

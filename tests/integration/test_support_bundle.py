@@ -49,6 +49,8 @@ def test_a_bundle_holds_every_host_and_no_secret(run_playbook, new_config_root, 
     inventory = local_inventory({
         'good': {'mcp_config_path': good.config_path, 'mcp_log_dir': logs},
         'corrupt': {'mcp_config_path': corrupt.config_path},
+        'gone': {'ansible_connection': 'ssh', 'ansible_host': '127.0.0.1', 'ansible_port': 1,
+                 'ansible_ssh_common_args': '-o ConnectTimeout=2 -o BatchMode=yes'},
     })
     bundle_dir = str(tmp_path / 'bundles')
 
@@ -61,7 +63,7 @@ def test_a_bundle_holds_every_host_and_no_secret(run_playbook, new_config_root, 
     with tarfile.open(path) as tar:
         members = dict((m.name, tar.extractfile(m).read()) for m in tar.getmembers() if m.isfile())
     top = names[0][:-len('.tar.gz')]
-    expected = set(['%s/README.txt' % top] + ['%s/%s/%s' % (top, h, f) for h in ('good', 'corrupt') for f in HOST_FILES])
+    expected = set(['%s/README.txt' % top] + ['%s/%s/%s' % (top, h, f) for h in ('good', 'corrupt', 'gone') for f in HOST_FILES])
     assert set(members) == expected, sorted(members)
 
     # Grep every file (and the run's own output) for every planted secret.
@@ -76,6 +78,9 @@ def test_a_bundle_holds_every_host_and_no_secret(run_playbook, new_config_root, 
     host = load('good', 'host.json')
     assert host['versions']['ansible_core'] and host['versions']['collection'] not in ('', 'unknown')
     assert host['versions']['python'].count('.') == 2 and host['os']['system'] == 'Linux'
+    assert host['versions']['client'].startswith('claude_desktop ') and host['versions']['node'].startswith('v')
+    # An unreachable host is in the bundle and the summary with the reason, and did not stop the run.
+    assert load('gone', 'host.json')['unreachable'] is True
     config = load('good', 'config.json')
     assert config['valid'] and [s['name'] for s in config['servers']] == ['tokened', 'flagged', 'crashy', 'plain']
     assert config['servers'][0]['env']['STUB_API_TOKEN'] == '********'
@@ -88,5 +93,25 @@ def test_a_bundle_holds_every_host_and_no_secret(run_playbook, new_config_root, 
     assert not load('corrupt', 'config.json')['valid']
     readme = members['%s/README.txt' % top].decode('utf-8')
     assert '== good' in readme and '== corrupt' in readme and 'INVALID' in readme
+    assert '== gone\n  UNREACHABLE: ' in readme, readme
     assert '- crashy: exited' in readme and '4 since 24h' in readme, readme
     assert os.listdir(bundle_dir) == names  # the staging directory is gone
+
+
+def test_check_mode_still_builds_the_bundle_and_changes_nothing_on_the_host(run_playbook, config_root, local_inventory,
+                                                                           tmp_path):
+    config_root.write('{"mcpServers": {"x": {"command": "/bin/true"}}}\n')
+    os.chmod(config_root.config_path, 0o644)
+    before = os.stat(config_root.config_path)
+    bundle_dir = str(tmp_path / 'bundles')
+
+    run_playbook(BUNDLE, inventory=local_inventory({'localhost': {'mcp_config_path': config_root.config_path}}),
+                 extravars={'mcp_bundle_dir': bundle_dir}, check=True)
+
+    names = os.listdir(bundle_dir)
+    assert len(names) == 1 and names[0].endswith('.tar.gz'), names
+    after = os.stat(config_root.config_path)
+    assert (after.st_mode, after.st_mtime_ns, after.st_ino) == (before.st_mode, before.st_mtime_ns, before.st_ino)
+    with tarfile.open(os.path.join(bundle_dir, names[0])) as tar:
+        permissions = json.loads(tar.extractfile('%s/localhost/permissions.json' % names[0][:-len('.tar.gz')]).read())
+    assert [f['kind'] for f in permissions['findings']] == ['config_dir', 'config']

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import copy
 import json
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings, HealthCheck
@@ -312,7 +313,7 @@ EDITS_JSONC = [
 
 @pytest.mark.parametrize('name,text,ops,expected', EDITS_JSONC, ids=[c[0] for c in EDITS_JSONC])
 def test_apply_ops_jsonc(name, text, ops, expected):
-    result = je.apply_ops(text, ops, 'jsonc')
+    result = _apply_checked(text, ops, 'jsonc')
     assert result == expected
     _check_data(text, ops, result, 'jsonc')
 
@@ -533,7 +534,7 @@ entries = st.fixed_dictionaries({'command': texts}, optional={
     'disabled': st.booleans(), 'timeout': numbers, 'x-extra': values})
 servers = st.dictionaries(keys, entries, max_size=3)
 documents = st.fixed_dictionaries({}, optional={
-    'numStartups': numbers, 'mcpServers': servers, 'servers': servers,
+    'numStartups': numbers, 'mcpServers': st.dictionaries(keys, entries, min_size=1, max_size=4), 'servers': servers,
     'projects': st.dictionaries(st.sampled_from(['/home/u/a', '/home/u/b', '/srv/\xe9']),
                                 st.fixed_dictionaries({}, optional={'mcpServers': servers, 'history': values}),
                                 max_size=2),
@@ -556,11 +557,13 @@ def cases(draw, flavor):
                     one_line)
     text = writer.document(data)
     data = _plain(data)
-    base = draw(st.sampled_from([('mcpServers',), ('servers',), ('projects', '/home/u/a', 'mcpServers'),
-                                 ('projects', '/srv/\xe9', 'mcpServers'), ('projects', '/new', 'mcpServers')]))
+    bases = [('mcpServers',), ('servers',), ('projects', '/home/u/a', 'mcpServers'),
+             ('projects', '/srv/\xe9', 'mcpServers'), ('projects', '/new', 'mcpServers')]
+    present = [base for base in bases if _lookup(data, base)]
+    base = draw(st.sampled_from(present if present and draw(st.integers(0, 4)) else bases))
     existing = _lookup(data, base)
     existing = list(existing) if isinstance(existing, dict) else []
-    name = draw(st.sampled_from(existing) | keys if existing else keys)
+    name = draw(st.sampled_from(existing) if existing and draw(st.integers(0, 4)) else keys)
     entry = _lookup(data, base + (name,))
     kind = draw(st.sampled_from(['set', 'set', 'delete', 'field', 'tweak']))
     if kind == 'delete':
@@ -612,6 +615,21 @@ def _allowed_span(writer, path, value):
     raise AssertionError('no parent object for %r' % (path,))
 
 
+def _checked_splice(original):
+    """_Editor._splice that also proves the incrementally updated blanked copies equal a full re-blank."""
+
+    def splice(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        assert (self.nocomments, self.blanked) == je._blank(self.text, self.flavor)
+
+    return splice
+
+
+def _apply_checked(text, ops, flavor):
+    with mock.patch.object(je._Editor, '_splice', _checked_splice(je._Editor._splice)):
+        return je.apply_ops(text, ops, flavor)
+
+
 def _check_case(case, flavor):
     text, writer, data, op = case
     value, decoded = je.parse(text.encode('utf-8'), flavor=flavor)
@@ -622,7 +640,7 @@ def _check_case(case, flavor):
             _lookup(data, path[:d]) is not None and not isinstance(_lookup(data, path[:d]), dict)
             for d in range(1, len(path))):
         return
-    result = je.apply_ops(text, [op], flavor)
+    result = _apply_checked(text, [op], flavor)
     # (c) valid in its flavor, (b) equal to the edit applied to the data
     _check_data(text, [op], result, flavor)
     # (a) bytes outside the edited member are identical
@@ -677,7 +695,7 @@ def test_property_several_ops_in_one_call(data, flavor):
     if any(_lookup(parsed, op[0][:d]) is not None and not isinstance(_lookup(parsed, op[0][:d]), dict)
            for op in ops for d in range(1, len(op[0]))):
         return
-    result = je.apply_ops(text, ops, flavor)
+    result = _apply_checked(text, ops, flavor)
     _check_data(text, ops, result, flavor)
 
 

@@ -53,7 +53,7 @@ def test_moving_versions_are_refused(kind, version, words):
 
 def test_npm_plan_installs_into_a_per_server_per_version_prefix():
     item = one({'name': 'notes', 'source': {'type': 'npm', 'package': '@acme/notes-mcp', 'version': '1.4.0'}})
-    assert item['prefix'] == BASE + '/notes/npm-1.4.0'
+    assert item['prefix'] == BASE + '/notes/npm-1.4.0' and item['dir'] == BASE + '/notes'
     assert item['marker'] == BASE + '/notes/npm-1.4.0/.mcpops-installed.json'
     assert item['spec'] == '@acme/notes-mcp@1.4.0'
     assert item['entry'] is None  # known once package.json is read
