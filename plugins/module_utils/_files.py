@@ -586,6 +586,25 @@ def replace_config_bytes(ctx, new_bytes, check_mode=False, backup=True, backup_k
     raise _concurrent_failure(ctx.config_path, last_error)
 
 
+def _without_empty_tables(value):
+    """value without empty objects nested in it: TOML has no spelling for an empty implicit table such as the
+    [mcp_servers] of [mcp_servers.x], so removing its last server removes it too."""
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        item = _without_empty_tables(item)
+        if item != {}:
+            out[key] = item
+    return out
+
+
+def _same_document(parsed, intended, flavor):
+    if flavor == 'toml':
+        return same_json(_without_empty_tables(parsed), _without_empty_tables(intended))
+    return same_json(parsed, intended)
+
+
 def _compute(path, target, ctx, transform, create, render=None):
     before, doc = load_config(target, ctx.layout, display_path=path)
     if before is None and not create:
@@ -605,7 +624,7 @@ def _compute(path, target, ctx, transform, create, render=None):
     except ConfigError as exc:
         raise FileLayerError('the edit would leave %s unreadable (%s); nothing was written. Please report this.'
                              % (path, exc.reason))
-    if not same_json(after_doc.data, new_data):
+    if not _same_document(after_doc.data, new_data, doc.flavor):
         raise FileLayerError('the edit of %s did not read back as intended; nothing was written. Please report this.'
                              % path)
     return EditResult(path, target, before, after, doc, after_doc.data, True, created=before is None)

@@ -528,20 +528,21 @@ class _Style(object):
 class _Editor(object):
     """One document being edited; every splice keeps the rest of the text as it is."""
 
-    def __init__(self, text, flavor):
+    def __init__(self, text, flavor, path=None):
         self.flavor = flavor
+        self.path = path
         self.text = text
         self._cache = {}  # '{' position -> (members, closing brace position), kept valid across splices
         self.wanted = set()  # paths of the objects the operations walk through: scanned once, never skipped
         self._reblank()
         self.root = _ws(self.blanked, 0)
         if self.blanked[self.root:self.root + 1] != '{':
-            raise ConfigError('the top level must be a JSON object to be edited.', None,
+            raise ConfigError('the top level must be a JSON object to be edited.', path,
                               *line_col(text, self.root))
         self.style = _Style(text, self.blanked, self.root)
 
     def _reblank(self):
-        self.nocomments, self.blanked = _blank(self.text, self.flavor)
+        self.nocomments, self.blanked = _blank(self.text, self.flavor, self.path)
 
     def _reblank_span(self, start, end, new):
         """Update the blanked copies after text[start:end] became new, looking only around the splice.
@@ -591,7 +592,7 @@ class _Editor(object):
         self._cache = cache
 
     def _fail(self, message, pos):
-        raise ConfigError(message, None, *line_col(self.text, pos))
+        raise ConfigError(message, self.path, *line_col(self.text, pos))
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -631,9 +632,7 @@ class _Editor(object):
                 if text[pos] == '}':
                     return members, pos
                 self._fail("invalid JSON: expecting ',' delimiter.", pos)
-        except (ValueError, StopIteration, IndexError) as exc:
-            if isinstance(exc, ConfigError):
-                raise
+        except (ValueError, StopIteration, IndexError):
             self._fail('invalid JSON: the document does not parse; parse it before editing it.', pos)
 
     def _multiline(self, start, end):
@@ -737,8 +736,17 @@ class _Editor(object):
         if multi:
             rendered = _render(value, self._indent(member.key_pos), self._block(members))
         else:
-            rendered = _render(value, '', self._compact(members))
+            rendered = _render(value, '', self._inline_format(member, members))
         self._splice(member.value_pos, member.value_end, rendered)
+
+    def _inline_format(self, member, members):
+        """Separators for an inline value: those inside the value it replaces, else its object's."""
+        fmt = self._compact(members)
+        inside = _STRING_RE.sub('""', self.blanked[member.value_pos:member.value_end])
+        key_sep = re.search(r'""([ \t]*:[ \t]*)', inside)
+        item_sep = re.search(r',[ \t]*', inside)
+        return _Format(None, fmt.newline, key_sep.group(1) if key_sep else fmt.key_sep,
+                       item_sep.group(0) if item_sep else fmt.item_sep)
 
     def _insert(self, obj, members, close, key, value, context_multi):
         text, blanked = self.text, self.blanked
@@ -847,6 +855,21 @@ class _Editor(object):
             self._splice(member.key_pos, end, '', changed=obj)
 
 
+def _normalize(value):
+    """value as JSON data: keys as the strings JSON writes (1 -> "1"), tuples as lists; a key clash is refused."""
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            name = key if isinstance(key, str) else json.loads(_key_text(key))
+            if name in result:
+                raise ValueError('keys %r collide once written as JSON' % name)
+            result[name] = _normalize(item)
+        return result
+    if isinstance(value, (list, tuple)):
+        return [_normalize(item) for item in value]
+    return value
+
+
 def _find(members, key):
     for index, member in enumerate(members):
         if member.key == key:
@@ -854,20 +877,21 @@ def _find(members, key):
     return None
 
 
-def apply_ops(text, ops, flavor='json'):
+def apply_ops(text, ops, flavor='json', path=None):
     """Apply [(path, value)] to the document text; value DELETE removes the member. Returns the new text.
 
     Only the bytes of the members an operation touches change. A missing parent is created as an object; deleting
-    a missing member is a no-op. The text must have parsed in this flavor (see parse).
+    a missing member is a no-op. The text must have parsed in this flavor (see parse). path only names the file
+    in a ConfigError (a key path that runs into a non-object, a document that does not parse).
     """
     _check_flavor(flavor)
-    editor = _Editor(text, flavor)
-    ops = [(tuple(path), value) for path, value in ops]
-    for path, _value in ops:
-        for depth, key in enumerate(path):
+    editor = _Editor(text, flavor, path)
+    ops = [(tuple(keys), value if value is DELETE else _normalize(value)) for keys, value in ops]
+    for keys, _value in ops:
+        for depth, key in enumerate(keys):
             if not isinstance(key, str):
-                raise TypeError('path keys must be strings, got %r in %r' % (key, path))
-            editor.wanted.add(path[:depth + 1])
-    for path, value in ops:
-        editor.apply(path, value)
+                raise TypeError('path keys must be strings, got %r in %r' % (key, keys))
+            editor.wanted.add(keys[:depth + 1])
+    for keys, value in ops:
+        editor.apply(keys, value)
     return editor.text

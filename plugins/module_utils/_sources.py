@@ -41,6 +41,9 @@ SOURCE_KEYS = {
 }
 
 # An exact npm (semver) version; ranges, tags such as "latest" and x-ranges are refused.
+# Paths and URLs handed to the installers.
+LOCATION_KEYS = ('tarball', 'registry', 'index_url', 'find_links', 'repo')
+
 NPM_VERSION_RE = re.compile(r'^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$')
 # An exact PEP 440 version (public part, optional local part); specifiers such as >=1 or ~=1.2 are refused.
 PYPI_VERSION_RE = re.compile(r'^(?:\d+!)?\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?'
@@ -365,6 +368,12 @@ def plan_source(server, base_dir):
     problem = _bin_problem(label, src.get('bin'))
     if problem:
         problems.append(problem)
+    for field in LOCATION_KEYS:
+        value = src.get(field)
+        # Handed to npm, pip and git as one argument each: never an option, never split at a space.
+        if value is not None and (not isinstance(value, str) or not value.strip() or value.strip().startswith('-')
+                                  or re.search(r'\s', value.strip())):
+            problems.append('%s: source.%s must be a path or URL without spaces that does not start with "-".' % (label, field))
     if kind == 'npm':
         item = _npm_item(label, name, base_dir, src, problems)
     elif kind == 'pypi':

@@ -207,11 +207,11 @@ def _diff_text(data, path, ctx):
     if data is None:
         return ''
     try:
-        doc = validate_config(data, path, ctx.servers_key)
+        doc = validate_config(data, path, ctx.layout)
     except ConfigError as exc:
         # A corrupt file cannot be redacted key by key; show why instead of its bytes.
         return '# unparseable config (%d bytes): %s\n' % (len(data), exc.reason)
-    return redacted_text(doc.data, ctx.servers_key, doc.style)
+    return redacted_text(doc.data, ctx.layout, doc.style)
 
 
 def run_present(module, ctx):

@@ -476,7 +476,9 @@ if ($User) {
     $profile = (Get-ItemProperty -LiteralPath $key -Name ProfileImagePath -ErrorAction SilentlyContinue).ProfileImagePath
     if (-not $profile) {
         $Ansible.Failed = $true
-        $Ansible.Result = @{ msg = "User '$User' has no profile on this host yet (ProfileList has no entry for $sid): it has never logged on, so it has no %APPDATA%. Log on once as that user, or pass config_path." }
+        $msg = "User '$User' has no profile on this host yet (ProfileList has no entry for $sid): it has never " +
+            "logged on, so it has no %APPDATA%. Log on once as that user, or pass config_path."
+        $Ansible.Result = @{ msg = $msg }
         return
     }
     $profile = [Environment]::ExpandEnvironmentVariables($profile)
@@ -751,8 +753,7 @@ def plan_run(kind, args, facts, host, paths):
             if args.get(key):
                 plan.args[key] = paths.norm(host.expand(args[key], facts))
                 plan.path_options.append(key)
-                if key != 'dest':
-                    plan.files.append(plan.args[key])
+                plan.files.append(plan.args[key])  # dest too: an existing one with the same bytes is ok
     if facts.get('uid') is not None:
         plan.new_owner = (facts['uid'], facts['gid'])
     return plan
@@ -1095,6 +1096,14 @@ def push(host, plan, snap, paths, changes):
         raise
 
 
+def concurrent_failure(display, last):
+    """The file layer's own sentence for an edit that lost to another writer every time."""
+    if hasattr(_files, '_concurrent_failure'):
+        return str(_files._concurrent_failure(display, last))
+    return ('%s was changed by another program %d times while we edited it; nothing was written. '
+            'Retry when the client is idle. (%s)' % (display, EDIT_ATTEMPTS, last))
+
+
 # ------------------------------------------------------------------------------------------------ the action
 
 
@@ -1191,8 +1200,4 @@ class ControllerEngineAction(NormalAction):
                 last = exc
                 continue
             return mapped
-        failure = getattr(_files, '_concurrent_failure', None)
-        message = str(failure(plan.display, last)) if failure else (
-            '%s was changed by another program %d times while we edited it; nothing was written. '
-            'Retry when the client is idle. (%s)' % (plan.display, EDIT_ATTEMPTS, last))
-        return dict(failed=True, msg='Cannot update %s: %s' % (plan.display, message))
+        return dict(failed=True, msg='Cannot update %s: %s' % (plan.display, concurrent_failure(plan.display, last)))

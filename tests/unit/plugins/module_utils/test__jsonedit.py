@@ -248,6 +248,11 @@ EDITS = [
      '{\n  "a": 1,\n  "c": 3\n}'),
     ('escapes and number spellings elsewhere stay', '{"x": "\\u00e9\\/", "n": [1E+2, -0, 0.10], "s": {}}',
      [(('s', 'k'), 'é')], '{"x": "\\u00e9\\/", "n": [1E+2, -0, 0.10], "s": {"k": "é"}}'),
+    ('an inline value keeps its own separators', '{\n  "s": {\n    "args": ["a","b"]\n  }\n}',
+     [(('s', 'args'), ['a', 'c'])], '{\n  "s": {\n    "args": ["a","c"]\n  }\n}'),
+    ('a file without indentation', '{\n"a": 1\n}', [(('b',), {'c': [1]})], '{\n"a": 1,\n"b": {\n"c": [\n1\n]\n}\n}'),
+    ('keys of new values are written as JSON writes them', '{"s": {}}', [(('s', 'x'), {1: True, None: (1, 2)})],
+     '{"s": {"x": {"1": true, "null": [1, 2]}}}'),
     ('blank lines between members stay', '{\n  "a": 1,\n\n  "b": 2,\n\n  "c": 3\n}',
      [(('b',), DELETE), (('d',), 4)], '{\n  "a": 1,\n\n\n  "c": 3,\n  "d": 4\n}'),
 ]
@@ -325,6 +330,15 @@ def test_setting_under_a_non_object_is_refused_with_its_position():
     assert '"mcpServers" is a list, not an object' in str(info.value)
 
 
+def test_errors_name_the_file_when_given():
+    with pytest.raises(ConfigError) as info:
+        je.apply_ops('{"s": 1}', [(('s', 'x'), 1)], path=PATH)
+    assert str(info.value).startswith(PATH + ':1:2: "s" is a number, not an object')
+    with pytest.raises(ConfigError) as info:
+        je.apply_ops('{"s": 1} /* open', [(('s',), 2)], 'jsonc', path=PATH)
+    assert str(info.value).startswith(PATH + ':1:10: invalid JSONC: a /* comment is never closed')
+
+
 def test_bad_ops_are_refused():
     with pytest.raises(TypeError):
         je.apply_ops('{}', [((1,), 1)])
@@ -332,6 +346,10 @@ def test_bad_ops_are_refused():
         je.apply_ops('{}', [((), DELETE)])
     with pytest.raises(ConfigError):
         je.apply_ops('[1]', [(('a',), 1)])
+    with pytest.raises(ValueError):
+        je.apply_ops('{}', [(('a',), {1: 'x', '1': 'y'})])
+    with pytest.raises(ConfigError):
+        je.apply_ops('{"a": 1, // x\n}', [(('b',), 1)], 'json')
 
 
 def test_a_large_document_is_edited_without_rewriting_it():
@@ -356,7 +374,7 @@ def _apply_to_data(data, ops):
     data = copy.deepcopy(data)
     for path, value in ops:
         if not path:
-            data = copy.deepcopy(value)
+            data = json.loads(json.dumps(value))
             continue
         node = data
         for key in path[:-1]:
@@ -371,7 +389,7 @@ def _apply_to_data(data, ops):
         if value is DELETE:
             node.pop(path[-1], None)
         else:
-            node[path[-1]] = copy.deepcopy(value)
+            node[path[-1]] = json.loads(json.dumps(value))  # as JSON data: {1: x} is {"1": x}
     return data
 
 
@@ -475,6 +493,9 @@ class Writer(object):
         start = self.pos
         self.put(brackets[0])
         inline = inline or self.one_line or not items or self.chance(0.2)
+        if self.jsonc and items and not inline and self.chance(0.1):
+            self.put(' ')
+            self.comment('line')
         if not items and not self.one_line and self.chance(0.2):
             self.put(self.newline + indent)
         inner = indent + self.unit
@@ -504,7 +525,14 @@ class Writer(object):
                     self.put(' ')
             key_start = self.pos
             if key is not None:
-                self.put(self.string(key) + self.key_sep)
+                self.put(self.string(key))
+                if self.jsonc and self.chance(0.05):
+                    self.put(' ')
+                    self.comment('block')
+                self.put(self.key_sep)
+                if self.jsonc and self.chance(0.05):
+                    self.comment('block')
+                    self.put(' ')
             value_start = self.pos
             self.value(item, inner, inline, path + (key,) if path is not None else None)
             if path is not None:
@@ -514,6 +542,9 @@ class Writer(object):
         if items and not inline:
             if self.jsonc and self.chance(0.15):
                 self.put(' ')
+                self.comment('line')
+            if self.jsonc and self.chance(0.1):
+                self.put(self.newline + inner)
                 self.comment('line')
             self.put(self.newline + indent)
         close = self.pos

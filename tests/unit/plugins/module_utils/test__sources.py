@@ -104,6 +104,9 @@ REFUSED = [
     ({'name': 'a', 'source': {'type': 'git', 'repo': '/r.git'}}, 'source.version is required'),
     ({'name': 'a', 'source': {'type': 'git', 'repo': '/r.git', 'version': 'v1', 'install': 'make'}}, 'npm or pip'),
     ({'name': 'a', 'source': {'type': 'git', 'repo': '/r.git', 'version': 'v1', 'subdir': '../x'}}, 'relative path'),
+    ({'name': 'a', 'source': {'type': 'npm', 'package': 'x', 'version': '1.0.0', 'tarball': '--global'}}, 'must be a path or URL'),
+    ({'name': 'a', 'source': {'type': 'pypi', 'package': 'x', 'version': '1.0', 'find_links': '/a b'}}, 'without spaces'),
+    ({'name': 'a', 'source': {'type': 'git', 'repo': '--upload-pack=x', 'version': 'v1'}}, 'source.repo must be a path or URL'),
     ({'name': 'a', 'source': {'type': 'registry', 'server_json': '{"packages": ['}}, 'not valid JSON'),
     ({'name': 'a', 'source': {'type': 'registry', 'server_json': {'name': 'x/y'}}}, 'has no packages[]'),
 ]

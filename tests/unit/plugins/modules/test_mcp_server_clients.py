@@ -234,3 +234,22 @@ def test_per_server_restore_keeps_the_rest_of_a_jsonc_file(tmp_path, run_module)
     text = path.read_bytes()
     assert text.startswith(b'{\n  // my settings\n  "theme": "dark",\n')
     assert b'"trust": true' in text and b'"b"' in text
+
+
+def test_backup_and_per_server_restore_of_a_toml_config(tmp_path, run_module):
+    path = tmp_path / 'config.toml'
+    start = b'# codex\nmodel = "o3"\n\n[mcp_servers.a]\ncommand = "sh"  # mine\nstartup_timeout_sec = 20\n'
+    path.write_bytes(start)
+    base = dict(client='codex', config_path=str(path))
+    made = run_module(mcp_backup.main, base)
+    assert made.result['changed'] and made.result['server_names'] == ['a'], made.result
+    run_module(mcp_server.main, dict(base, name='a', state='absent'))
+    run_module(mcp_server.main, dict(base, name='b', command='sh'))
+    assert b'[mcp_servers.a]' not in path.read_bytes()
+    restored = run_module(mcp_backup.main, dict(base, state='restored', src=made.result['backup_file'], names=['a']),
+                          diff=True)
+    assert restored.result['changed'], restored.result
+    text = path.read_bytes()
+    assert text.startswith(b'# codex\nmodel = "o3"\n') and b'[mcp_servers.b]' in text and b'startup_timeout_sec = 20' in text
+    full = run_module(mcp_backup.main, dict(base, state='restored', src=made.result['backup_file']))
+    assert full.result['changed'] and path.read_bytes() == start
