@@ -7,7 +7,8 @@ The document looks like Claude Code's ~/.claude.json: a few top-level keys, a `p
 entries (history, settings, per-project mcpServers) and the user's `mcpServers` after it. Contenders, interleaved in
 every round, best of N:
   splice   _jsonedit.parse (strict) + apply_ops with 3 ops (add a user server, update one, add a local-scope server)
-  rewrite  json.loads + the same edits on the dict + json.dumps(indent=2) (what a re-rendering editor costs at best)
+  rewrite  json.loads + the same edits on the dict + json.dumps(indent=2) (what a re-rendering editor costs at best;
+           indent makes json.dumps use its pure-Python encoder, so the compact C-encoder rewrite is shown too)
   engine   the pre-splice engine: _config.parse_json + render_json (pure-Python scanner and encoder), if importable
 Also the JSONC path: the same document with a comment per project, parse + 3 ops. Prints ratios; not a pass/fail.
 
@@ -20,6 +21,8 @@ __metaclass__ = type
 
 import argparse
 import json
+import shutil
+import tempfile
 import time
 
 from _collection import collections_root
@@ -80,7 +83,15 @@ def main():
     parser.add_argument('--mb', type=float, default=5.0)
     parser.add_argument('--rounds', type=int, default=5)
     options = parser.parse_args()
-    collections_root()
+    workdir = tempfile.mkdtemp(prefix='bench-splice-')
+    try:
+        collections_root(workdir)
+        run(options)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(options):
     from ansible_collections.mcpops.mcp.plugins.module_utils import _jsonedit
     try:
         from ansible_collections.mcpops.mcp.plugins.module_utils import _config
@@ -115,6 +126,10 @@ def main():
     def plain():
         rewrite(data.decode('utf-8'), ops)
 
+    def plain_compact():
+        data_ = json.loads(data.decode('utf-8'))
+        json.dumps(data_, ensure_ascii=False)
+
     def loads_only():
         json.loads(data.decode('utf-8'))
 
@@ -124,7 +139,8 @@ def main():
 
     contenders = [('splice (parse + 3 ops)', splice), ('parse only', parse_only),
                   ('jsonc splice (parse + 3 ops)', splice_jsonc),
-                  ('json.loads + json.dumps', plain), ('json.loads only', loads_only)]
+                  ('json.loads + json.dumps', plain), ('json.loads + json.dumps, compact (C)', plain_compact),
+                  ('json.loads only', loads_only)]
     if engine is not None:
         contenders.append(('old engine (parse_json + render_json)', old_engine))
     results = dict((name, []) for name, _function in contenders)

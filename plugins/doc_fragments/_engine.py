@@ -20,8 +20,8 @@ options:
       - V(host) runs the module on the managed host, as every module does (needs Python 3.9 or later there, and
         C(tomlkit) for TOML configs).
       - V(controller) runs the same module code on the controller and moves only bytes to and from the host
-        (C(ansible.builtin.slurp), C(stat), C(copy) on POSIX hosts; C(ansible.windows.slurp), C(win_stat),
-        C(win_copy) and C(win_powershell) on Windows hosts). The host needs no Python 3.9 and no C(tomlkit); a POSIX
+        (C(ansible.builtin.slurp), C(ansible.builtin.copy) and short shell commands on POSIX hosts;
+        C(ansible.windows.slurp), C(win_stat), C(win_copy) and C(win_powershell) on Windows hosts). The host needs no Python 3.9 and no C(tomlkit); a POSIX
         host only needs what C(ansible.builtin) modules need. The file is still written through a temp file in its
         own directory and an atomic replace that first checks the file still holds the bytes that were read (the
         edit is redone on fresh bytes when it changed), with the C(pre-change) backup written before. No lock file

@@ -319,35 +319,12 @@ def as_layout(value, flavor=None):
     return layout
 
 
-class _StrictJsonCodec(object):
-    """Stand-in for _jsonedit's strict JSON while that module is not installed: parse as today, and an edit
-    re-renders the whole document in the file's style (not byte-exact, but every value kept)."""
-
-    @staticmethod
-    def parse(data, path=None, flavor='json'):
-        return parse_json(data, path)
-
-    @staticmethod
-    def apply_ops(text, ops, flavor='json', path=None):
-        value = parse_json(text.encode('utf-8'), path)[0]
-        return render_json(apply_ops_to_data(value, ops), Style.detect(text)).decode('utf-8')
-
-    @staticmethod
-    def render_new(value, flavor='json'):
-        return render_json(value, Style()).decode('utf-8')
-
-
 def codec(flavor):
     """The codec module of a flavor: _jsonedit for 'json'/'jsonc', _tomledit for 'toml' (tomlkit imported lazily)."""
     if flavor == 'toml':
         from ansible_collections.mcpops.mcp.plugins.module_utils import _tomledit
         return _tomledit
-    try:
-        from ansible_collections.mcpops.mcp.plugins.module_utils import _jsonedit
-    except ImportError:
-        if flavor == 'json':
-            return _StrictJsonCodec
-        raise
+    from ansible_collections.mcpops.mcp.plugins.module_utils import _jsonedit
     return _jsonedit
 
 

@@ -47,16 +47,24 @@ def _table(client):
     return None
 
 
+def _forward_key(client):
+    """Native key of the list of variable names a client passes on from its environment (Codex env_vars), or None."""
+    return (client.get('env_forward_keys') or {}).get('env')
+
+
 def native_entry(client, canonical):
-    """The canonical desired entry in the client's own spelling (plus the env file key where it reads one)."""
+    """The canonical desired entry in the client's own spelling (plus the env file key where it reads one, and the
+    forwarded variable names where the client passes variables on by name)."""
     table = _table(client)
-    fields = dict((k, v) for k, v in canonical.items() if k != 'env_file')
+    fields = dict((k, v) for k, v in canonical.items() if k not in ('env_file', 'env_forward'))
     if table is not None:
         native = table.to_native(client, fields)
     else:
         native = dict((k, fields[k]) for k in MANAGED_KEYS if k in fields)
     if canonical.get('env_file') and client.get('env_file_key'):
         native[client['env_file_key']] = canonical['env_file']
+    if canonical.get('env_forward') and _forward_key(client):
+        native[_forward_key(client)] = list(canonical['env_forward'])
     return native
 
 
@@ -256,9 +264,12 @@ def declared_entry(server, client, find_command=None, secret_mode='literal'):
     # The command lookup sees the real values, whatever the config will hold.
     lookup_path = secret_env.get('PATH', env.get('PATH'))
     env_file_values = {}
+    forwarded = []
     if secret_mode == 'env_ref' and secret_env:
         if client.get('env_file_key'):
             env_file_values = secret_env  # into the client's env file; the entry names the file
+        elif _forward_key(client) and not client.get('env_ref'):
+            forwarded = list(secret_env)  # Codex: env_vars names the variables it passes on from its own environment
         else:
             try:
                 env.update((key, _clients.env_reference(client, key)) for key in secret_env)
@@ -274,6 +285,11 @@ def declared_entry(server, client, find_command=None, secret_mode='literal'):
     kind = _field_text(server.get('type'))
     desired = build_entry(dict(type=kind, command=command, args=args, env=env, cwd=cwd, url=url, headers=headers))
     problems.extend(_field_problems(client, desired, label, server))
+    if forwarded:
+        if url:
+            problems.append('%s: secret_mode=env_ref: %s passes environment variables to stdio servers only; a URL '
+                            'entry takes no secret_env.' % (label, client['label']))
+        desired['env_forward'] = forwarded
     entry = DeclaredEntry(name, state, desired)
     entry.env_file_values = env_file_values
     return entry, problems, warnings
@@ -478,6 +494,15 @@ def entry_ops(doc, entries, exclusive=False, client=None):
                     key_ops.append((base + (entry.name, file_key), native[file_key]))
             elif entry.own_env_file and current.get(file_key) == entry.own_env_file:
                 key_ops.append((base + (entry.name, file_key), DELETE))
+        forward_key = _forward_key(client)
+        if forward_key:
+            have = current.get(forward_key)
+            if forward_key in native:
+                if not same_json(have, native[forward_key]):
+                    key_ops.append((base + (entry.name, forward_key), native[forward_key]))
+            elif isinstance(have, list) and have and set(have) <= set((entry.desired or {}).get('env') or {}):
+                # Back to literal values: the names we forwarded are now set in env itself.
+                key_ops.append((base + (entry.name, forward_key), DELETE))
         if key_ops:
             ops.extend(key_ops)
             changes['updated'].append(entry.name)

@@ -100,8 +100,9 @@ options:
       - For C(vscode), which reads an env file per server (C(envFile)), the values are written to a C(0600) file
         C(mcp-<name>.env) beside the config (through the same lock, backup and atomic write) and the entry names it;
         its path is returned as RV(env_file), never its contents.
-      - Refused for clients without references (C(claude_desktop), C(codex), C(zed)); the message names the clients
-        that have them.
+      - For C(codex), which passes variables on by name, the entry lists the keys in C(env_vars) (stdio entries only).
+      - Refused for clients without references (C(claude_desktop), C(zed)); the message names the clients that have
+        them.
     type: str
     choices: [literal, env_ref]
     default: literal

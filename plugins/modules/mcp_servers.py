@@ -106,7 +106,8 @@ options:
     description:
       - V(literal) writes the C(secret_env) values into the config; V(env_ref) writes a reference to each key in the
         client's syntax instead (see M(mcpops.mcp.mcp_server)'s O(mcpops.mcp.mcp_server#module:secret_mode)), for
-        C(vscode) a C(0600) env file per server beside the config. Refused for clients without references.
+        C(vscode) a C(0600) env file per server beside the config, for C(codex) the names in C(env_vars).
+        Refused for clients without references.
     type: str
     choices: [literal, env_ref]
     default: literal

@@ -473,23 +473,28 @@ if ($User) {
         return
     }
     $key = "HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList\$sid"
-    $profile = (Get-ItemProperty -LiteralPath $key -Name ProfileImagePath -ErrorAction SilentlyContinue).ProfileImagePath
-    if (-not $profile) {
+    $profileDir = (Get-ItemProperty -LiteralPath $key -Name ProfileImagePath -ErrorAction SilentlyContinue).ProfileImagePath
+    if (-not $profileDir) {
         $Ansible.Failed = $true
         $msg = "User '$User' has no profile on this host yet (ProfileList has no entry for $sid): it has never " +
             "logged on, so it has no %APPDATA%. Log on once as that user, or pass config_path."
         $Ansible.Result = @{ msg = $msg }
         return
     }
-    $profile = [Environment]::ExpandEnvironmentVariables($profile)
-    $appdata = Join-Path $profile 'AppData\Roaming'
-    $local = Join-Path $profile 'AppData\Local'
-    # A redirected AppData is only readable when the user's hive is loaded (the user is logged on).
-    $folders = "Registry::HKEY_USERS\$sid\Software\Microsoft\Windows\CurrentVersion\Explorer\User Shell Folders"
-    $shell = Get-ItemProperty -LiteralPath $folders -ErrorAction SilentlyContinue
-    if ($shell -and $shell.AppData) { $appdata = $shell.AppData.Replace('%USERPROFILE%', $profile) }
-    if ($shell -and $shell.'Local AppData') { $local = $shell.'Local AppData'.Replace('%USERPROFILE%', $profile) }
-    $out.user = $User; $out.sid = $sid; $out.profile = $profile; $out.appdata = $appdata; $out.localappdata = $local
+    $profileDir = [Environment]::ExpandEnvironmentVariables($profileDir)
+    $appdata = Join-Path $profileDir 'AppData\Roaming'
+    $local = Join-Path $profileDir 'AppData\Local'
+    # A redirected AppData is only readable when the user's hive is loaded (the user is logged on). The values are
+    # REG_EXPAND_SZ: read them unexpanded, or %USERPROFILE% would be this process's (SYSTEM's) profile.
+    $shellFolders = "Registry::HKEY_USERS\$sid\Software\Microsoft\Windows\CurrentVersion\Explorer\User Shell Folders"
+    $folders = Get-Item -LiteralPath $shellFolders -ErrorAction SilentlyContinue
+    if ($folders) {
+        $raw = $folders.GetValue('AppData', $null, 'DoNotExpandEnvironmentNames')
+        if ($raw) { $appdata = $raw.Replace('%USERPROFILE%', $profileDir) }
+        $raw = $folders.GetValue('Local AppData', $null, 'DoNotExpandEnvironmentNames')
+        if ($raw) { $local = $raw.Replace('%USERPROFILE%', $profileDir) }
+    }
+    $out.user = $User; $out.sid = $sid; $out.profile = $profileDir; $out.appdata = $appdata; $out.localappdata = $local
 } else {
     $out.profile = $env:USERPROFILE
     $out.appdata = [Environment]::GetFolderPath('ApplicationData')
@@ -521,8 +526,11 @@ for ($try = 0; $try -lt 20; $try++) {
         $Ansible.Result = @{ conflict = $false }
         return
     } catch [System.IO.IOException] {
-        # The client holds the file open without delete sharing for a moment: wait and check again.
+        # The client holds the file open without delete sharing for a moment (or it just went away): check again.
         Start-Sleep -Milliseconds 50
+    } catch {
+        Remove-Item -LiteralPath $Temp -Force -ErrorAction SilentlyContinue
+        throw
     }
 }
 Remove-Item -LiteralPath $Temp -Force -ErrorAction SilentlyContinue

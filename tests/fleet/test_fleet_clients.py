@@ -16,8 +16,10 @@ from _fleet import base_vars, failure_text, outcome, strict_json, stub_server
 
 STUB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'servers', 'mcp_stub.py')
 CURSOR_REL = os.path.join('.cursor', 'mcp.json')
-CLAUDE_SEED = '{\n  "globalShortcut": "Ctrl+Space",\n  "mcpServers": {\n    "legacy": {"command": "/bin/true", "disabled": true}\n  }\n}\n'
-CURSOR_SEED = '{"mcpServers": {"legacy": {"command": "/bin/true", "disabled": true}}}\n'
+# A working server already there (the rollback's verify checks the restored servers answer).
+LEGACY = '{"command": "/usr/bin/python3", "args": ["%s", "--mode=ok"], "disabled": false}' % STUB
+CLAUDE_SEED = '{\n  "globalShortcut": "Ctrl+Space",\n  "mcpServers": {\n    "legacy": %s\n  }\n}\n' % LEGACY
+CURSOR_SEED = '{"mcpServers": {"legacy": %s}}\n' % LEGACY
 GOOD_WRAPPER = '#!/bin/sh\nexec /usr/bin/python3 %s --mode=ok "$@"\n'
 # Starts once (the first client's health wait), then fails the same way every time (the second client's).
 ONCE_WRAPPER = ('#!/bin/sh\nn=$(cat /root/.weather-starts 2>/dev/null || echo 0); n=$((n + 1)); echo $n > /root/.weather-starts\n'
@@ -59,7 +61,8 @@ def test_two_clients_on_two_hosts_deploy_roll_back_per_host_and_rerun(fleet, tmp
     run = fleet.deploy(tmp_path / 'first', extravars, expect_rc=2)
 
     assert outcome(run, canary.name) == 'deployed', failure_text(run, canary.name)
-    expected = {'legacy': {'command': '/bin/true', 'disabled': True}, 'weather': {'command': weather},
+    expected = {'legacy': {'command': '/usr/bin/python3', 'args': [STUB, '--mode=ok'], 'disabled': False},
+                'weather': {'command': weather},
                 'alpha': {'command': servers[1]['command'], 'args': servers[1]['args']}}
     assert canary.servers() == expected
     assert strict_json(read(cursor_path(canary)))['mcpServers'] == expected

@@ -453,6 +453,7 @@ class Writer(object):
         self.members = {}  # path -> (key start, value start, value end)
         self.objects = {}  # path -> (open, close, keys)
         self.comments = []  # (position, text)
+        self.trailing_brackets = []  # positions of the brackets that follow a trailing comma
 
     def put(self, text):
         self.out.append(text)
@@ -537,7 +538,8 @@ class Writer(object):
             self.value(item, inner, inline, path + (key,) if path is not None else None)
             if path is not None:
                 self.members[path + (key,)] = (key_start, value_start, self.pos)
-        if items and self.trailing and (not inline or self.chance(0.5)):
+        trailing = items and self.trailing and (not inline or self.chance(0.5))
+        if trailing:
             self.put(',')
         if items and not inline:
             if self.jsonc and self.chance(0.15):
@@ -548,6 +550,8 @@ class Writer(object):
                 self.comment('line')
             self.put(self.newline + indent)
         close = self.pos
+        if trailing:
+            self.trailing_brackets.append(close)
         self.put(brackets[1])
         if path is not None:
             self.objects[path] = (start, close, [key for key, _item in items])
@@ -711,6 +715,23 @@ def test_property_json_edit_is_byte_exact(case):
 @given(cases('jsonc'))
 def test_property_jsonc_edit_is_byte_exact(case):
     _check_case(case, 'jsonc')
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases('jsonc'))
+def test_property_strict_refuses_at_the_first_comment_or_trailing_comma(case):
+    text, writer, data, _op = case
+    assert _ordered(je.parse(text.encode('utf-8'), flavor='jsonc')[0]) == _ordered(data)
+    problems = sorted([(pos, 'comments are not allowed') for pos, _comment in writer.comments]
+                      + [(pos, 'trailing comma before') for pos in writer.trailing_brackets])
+    if not problems:
+        assert _ordered(je.parse(text.encode('utf-8'))[0]) == _ordered(data)
+        return
+    with pytest.raises(ConfigError) as info:
+        je.parse(text.encode('utf-8'), PATH)
+    pos, words = problems[0]
+    assert (info.value.line, info.value.column) == je.line_col(text, pos)
+    assert words in str(info.value)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

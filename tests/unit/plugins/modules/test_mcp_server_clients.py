@@ -253,3 +253,19 @@ def test_backup_and_per_server_restore_of_a_toml_config(tmp_path, run_module):
     assert text.startswith(b'# codex\nmodel = "o3"\n') and b'[mcp_servers.b]' in text and b'startup_timeout_sec = 20' in text
     full = run_module(mcp_backup.main, dict(base, state='restored', src=made.result['backup_file']))
     assert full.result['changed'] and path.read_bytes() == start
+
+
+def test_env_ref_for_codex_forwards_the_variables_by_name(tmp_path, run_module):
+    path = tmp_path / 'config.toml'
+    args = dict(client='codex', config_path=str(path), name='gh', command='sh', env={'A': '1'},
+                secret_env={'GITHUB_TOKEN': SECRET}, secret_mode='env_ref')
+    run = run_module(mcp_server.main, args, diff=True)
+    assert run.result['changed'] and SECRET not in run.stdout, run.result
+    text = path.read_bytes()
+    assert SECRET.encode() not in text and b'env_vars = ["GITHUB_TOKEN"]' in text
+    assert not run_module(mcp_server.main, args).result['changed']
+    literal = run_module(mcp_server.main, dict(args, secret_mode='literal'))
+    assert literal.result['changed'] and b'env_vars' not in path.read_bytes() and SECRET.encode() in path.read_bytes()
+    remote_args = dict((k, v) for k, v in args.items() if k not in ('command', 'env'))
+    remote = run_module(mcp_server.main, dict(remote_args, url='https://h/mcp'))
+    assert remote.failed and 'stdio servers only' in remote.result['msg']
