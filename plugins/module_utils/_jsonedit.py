@@ -3,14 +3,15 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """JSON and JSONC codec (the SPEC-12 codec API for flavors 'json' and 'jsonc'): strict parse, byte-exact edits.
 
-parse(data, path, flavor) -> (value, text): refuses what a client would misread, with file:line:col.
+parse(data, path, flavor) -> (value, text): refuses what a client would misread, with file:line:col (it lives in
+_jsonparse with the comment/trailing-comma blanking, and is re-exported here so the codec is one module).
 apply_ops(text, ops, flavor) -> text: splices only the bytes of the members an operation changes, so comments,
 trailing commas, number spellings, escapes, blank lines and key order elsewhere stay byte-identical.
 render_new(value, flavor) -> text: a file that does not exist yet (2-space indent, LF, trailing newline).
 
-JSONC is handled on a "blanked" copy of the text (comments and trailing commas turned into spaces, newlines kept
-outside block comments), so every offset in the copy is an offset in the original and the C json scanner does the
-parsing. Edits walk only the objects on an operation's path.
+JSONC is edited on the "blanked" copies _jsonparse makes (comments and trailing commas turned into spaces), so
+every offset in a copy is an offset in the original and the C json scanner does the reading. Edits walk only the
+objects on an operation's path.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,341 +23,18 @@ import json.decoder
 import re
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._errors import DELETE, ConfigError
+# parse, RawFloat, BOM and FLAVORS are re-exported: callers see the whole codec API in this one module.
+from ansible_collections.mcpops.mcp.plugins.module_utils._jsonparse import (  # noqa: F401  # pylint: disable=unused-import
+    BOM, FLAVORS, STRING_RE, RawFloat, blank, check_flavor, json_type, line_col, parse, reblank_span, scan_value,
+    skip_ws,
+)
 
-BOM = b'\xef\xbb\xbf'
-FLAVORS = ('json', 'jsonc')
-
-_WS_RE = re.compile(r'[ \t\n\r]*')
 _INDENT_RE = re.compile(r'[ \t]*')
-_STRING_RE = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
-_TRAILING_RE = re.compile(r',[ \t\r\n]*[}\]]')
-_CONSTANT_RE = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|(-?(?:NaN|Infinity))')
 _FIRST_INDENT_RE = re.compile(r'\n([ \t]*)([^ \t\r\n])')
-_LINE_END_RE = re.compile(r'[\r\n]')
 
-
-# --------------------------------------------------------------------------------------------
-# Parsing
-
-
-class RawFloat(float):
-    """A float that renders back exactly as it was written (1e5 stays 1e5, 1.50 stays 1.50)."""
-
-    def __new__(cls, text):
-        obj = float.__new__(cls, text)
-        obj.raw = text
-        return obj
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key):
-        Exception.__init__(self, key)
-        self.key = key
-
-
-def _unique_pairs(pairs):
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen = set()
-        for key, _value in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-    return result
-
-
-def _reject_constant(name):
-    raise ValueError('%s is not valid JSON' % name)
-
-
-# The C scanner (when present) with the strict hooks: duplicates and NaN/Infinity raise, floats keep their spelling.
-_DECODER = json.JSONDecoder(object_pairs_hook=_unique_pairs, parse_float=RawFloat, parse_constant=_reject_constant,
-                            strict=True)
-_scan_once = _DECODER.scan_once
 # Walking to a member only needs where each value ends: the hook-free C scanner is 2-3 times faster.
 _skip_value = json.JSONDecoder(strict=True).scan_once
 _scanstring = json.decoder.scanstring
-
-
-def _ws(text, pos):
-    return _WS_RE.match(text, pos).end()
-
-
-def line_col(text, pos):
-    line = text.count('\n', 0, pos) + 1
-    column = pos - (text.rfind('\n', 0, pos) + 1) + 1
-    return line, column
-
-
-def _check_flavor(flavor):
-    if flavor not in FLAVORS:
-        raise ValueError('unknown JSON flavor %r (expected one of %s)' % (flavor, ', '.join(FLAVORS)))
-
-
-def _json_type(value):
-    if isinstance(value, dict):
-        return 'an object'
-    if isinstance(value, list):
-        return 'a list'
-    if isinstance(value, str):
-        return 'a string'
-    if isinstance(value, bool):
-        return 'a boolean'
-    if value is None:
-        return 'null'
-    return 'a number'
-
-
-def _inside_string(text, lo, pos):
-    """End of the string that contains pos, or None when pos is outside strings.
-
-    lo must be outside any string or comment, with no comment between lo and pos. Raw newlines cannot be inside a
-    JSON string, so a line start is always such a point. -1 when a string there never ends (the parser reports it).
-    """
-    i = lo
-    while True:
-        quote = text.find('"', i, pos)
-        if quote < 0:
-            return None
-        match = _STRING_RE.match(text, quote)
-        if match is None:
-            return -1
-        if match.end() > pos:
-            return match.end()
-        i = match.end()
-
-
-def _blank_comments(text, path=None):
-    """text with // and /* */ comments turned into spaces (same length; newlines kept after // comments only)."""
-    pieces = []
-    last = pos = 0
-    while True:
-        slash = text.find('/', pos)
-        if slash < 0:
-            break
-        lo = text.rfind('\n', pos, slash) + 1 or pos
-        end = _inside_string(text, lo, slash)
-        if end == -1:
-            break
-        if end is not None:
-            pos = end
-            continue
-        following = text[slash + 1:slash + 2]
-        if following == '/':
-            end = _LINE_END_RE.search(text, slash + 2)
-            end = end.start() if end else len(text)
-        elif following == '*':
-            end = text.find('*/', slash + 2)
-            if end < 0:
-                raise ConfigError('invalid JSONC: a /* comment is never closed.', path, *line_col(text, slash))
-            end += 2
-        else:
-            pos = slash + 1  # a stray slash: the parser reports it
-            continue
-        pieces.append(text[last:slash])
-        pieces.append(' ' * (end - slash))
-        last = pos = end
-    if not pieces:
-        return text
-    pieces.append(text[last:])
-    return ''.join(pieces)
-
-
-def _trailing_commas(text, lo=0, hi=None):
-    """Positions in [lo, hi) of the commas that directly precede a closing bracket (text: comments blanked).
-
-    lo must be outside any string. The check looks past hi for the bracket and before lo for the value.
-    """
-    hi = len(text) if hi is None else hi
-    endpos = min(len(text), _ws(text, hi) + 1)
-    found = []
-    pos = lo
-    while True:
-        match = _TRAILING_RE.search(text, pos, endpos)
-        if match is None or match.start() >= hi:
-            break
-        comma = match.start()
-        start = text.rfind('\n', pos, comma) + 1 or pos
-        end = _inside_string(text, start, comma)
-        if end == -1:
-            break
-        if end is not None:
-            pos = end
-            continue
-        pos = comma + 1
-        previous = _last_char(text, comma)
-        if previous < 0 or text[previous] in '[{,':
-            continue  # "[,]" or ",,]": not a trailing comma, the parser refuses it
-        found.append(comma)
-    return found
-
-
-def _last_char(text, pos):
-    """Position of the last non-whitespace character before pos, or -1."""
-    while pos > 0:
-        low = max(0, pos - 256)
-        chunk = text[low:pos].rstrip(' \t\r\n')
-        if chunk:
-            return low + len(chunk) - 1
-        pos = low
-    return -1
-
-
-def _blank_positions(text, positions, lo=0, hi=None):
-    """text[lo:hi] with the characters at positions (sorted, inside [lo, hi)) turned into spaces."""
-    hi = len(text) if hi is None else hi
-    pieces = []
-    last = lo
-    for pos in positions:
-        pieces.append(text[last:pos])
-        pieces.append(' ')
-        last = pos + 1
-    if not pieces:
-        return text if (lo, hi) == (0, len(text)) else text[lo:hi]
-    pieces.append(text[last:hi])
-    return ''.join(pieces)
-
-
-def _blank(text, flavor, path=None):
-    """(comments blanked, comments and trailing commas blanked); both are the text itself for strict JSON."""
-    if flavor == 'json':
-        return text, text
-    no_comments = _blank_comments(text, path)
-    return no_comments, _blank_positions(no_comments, _trailing_commas(no_comments))
-
-
-def _syntax_hint(text, pos, flavor):
-    char = text[pos:pos + 1]
-    before = text[:pos].rstrip()
-    if flavor == 'json' and (text[pos:pos + 2] in ('//', '/*') or char == '#'):
-        return 'comments are not allowed in JSON (Claude reads the file with JSON.parse); remove them.'
-    if before.endswith(',') and char in ('}', ']'):
-        return 'trailing comma before %r is not allowed in JSON; remove it.' % char
-    if not text[pos:].strip():
-        return ('the document ends early (a truncated write?); restore the last good copy with '
-                'mcpops.mcp.mcp_backup state=restored.')
-    return None
-
-
-def _duplicate_position(text, pos):
-    """Key position of the duplicate the C parser refused: the second occurrence, in the object that closes first."""
-
-    def walk(pos):
-        char = text[pos]
-        if char == '{':
-            seen = set()
-            second = None
-            pos = _ws(text, pos + 1)
-            if text[pos] == '}':
-                return pos + 1
-            while True:
-                key, end = _scanstring(text, pos + 1, True)
-                if key in seen and second is None:
-                    second = pos
-                seen.add(key)
-                pos = _ws(text, walk(_ws(text, _ws(text, end) + 1)))
-                if text[pos] == ',':
-                    pos = _ws(text, pos + 1)
-                    continue
-                if second is not None:
-                    raise _Found(second)
-                return pos + 1
-        if char == '[':
-            pos = _ws(text, pos + 1)
-            if text[pos] == ']':
-                return pos + 1
-            while True:
-                pos = _ws(text, walk(pos))
-                if text[pos] == ',':
-                    pos = _ws(text, pos + 1)
-                    continue
-                return pos + 1
-        return _scan_once(text, pos)[1]
-
-    try:
-        walk(_ws(text, 0))
-    except _Found as found:
-        return found.pos
-    except (ValueError, IndexError, StopIteration, RecursionError):
-        pass
-    return None
-
-
-class _Found(Exception):
-    def __init__(self, pos):
-        Exception.__init__(self, pos)
-        self.pos = pos
-
-
-def parse(data, path=None, flavor='json'):
-    """Parse a config's bytes. Returns (value, text); dicts keep key order, floats are RawFloat.
-
-    flavor 'json' is strict (what JSON.parse reads); 'jsonc' also takes // and /* */ comments and trailing commas.
-    Both refuse a byte-order mark, invalid UTF-8, an empty file, duplicate keys, NaN/Infinity, extra data and a
-    top level that is not an object, raising ConfigError with file:line:col.
-    """
-    _check_flavor(flavor)
-    if isinstance(data, bytes):
-        if data.startswith(BOM):
-            raise ConfigError(_bom_message(flavor), path, 1, 1)
-        try:
-            text = data.decode('utf-8')
-        except UnicodeDecodeError as exc:
-            before = data[:exc.start].decode('utf-8', 'replace')
-            line, col = line_col(before, len(before))
-            raise ConfigError('the file is not valid UTF-8.', path, line, col)
-    else:
-        text = data
-        if text.startswith(u'\ufeff'):
-            raise ConfigError(_bom_message(flavor), path, 1, 1)
-    if not text.strip():
-        raise ConfigError('the file is empty or whitespace only, usually a truncated write.', path, 1, 1,
-                          hint='If no program is still writing it, list its backups with mcpops.mcp.mcp_backup_info '
-                          'and restore one with mcpops.mcp.mcp_backup state=restored (latest=true picks the newest '
-                          'taken from this file).')
-    blanked = _blank(text, flavor, path)[1]
-    start = _ws(blanked, 0)
-    if start == len(blanked):
-        raise ConfigError('the file holds only comments, no JSON object.', path, 1, 1)
-    try:
-        value, end = _DECODER.raw_decode(blanked, start)
-    except _DuplicateKey as exc:
-        pos = _duplicate_position(blanked, start)
-        line, col = line_col(text, pos) if pos is not None else (None, None)
-        raise ConfigError('duplicate key %s; the document is ambiguous and a rewrite would drop one of them.'
-                          % json.dumps(exc.key, ensure_ascii=False), path, line, col)
-    except json.JSONDecodeError as exc:
-        pos = exc.pos
-        if exc.msg.startswith('Illegal trailing comma'):  # Python 3.13+ points at the comma; keep the bracket
-            pos = _ws(blanked, pos + 1)
-        hint = _syntax_hint(blanked, pos, flavor)
-        reason = hint or '%s%s.' % (exc.msg[0].lower(), exc.msg[1:])
-        raise ConfigError('invalid JSON: %s' % reason, path, *line_col(text, pos))
-    except RecursionError:
-        raise ConfigError('invalid JSON: the document is nested too deeply to read safely.', path)
-    except ValueError as exc:
-        if 'is not valid JSON' not in str(exc):
-            raise ConfigError('invalid JSON: %s.' % str(exc).rstrip('.'), path)
-        line = col = None
-        for match in _CONSTANT_RE.finditer(blanked):
-            if match.group(1):
-                line, col = line_col(text, match.start(1))
-                break
-        raise ConfigError('invalid JSON: %s (JSON.parse rejects it).' % exc, path, line, col)
-    end = _ws(blanked, end)
-    if end != len(blanked):
-        raise ConfigError('invalid JSON: extra data after the document.', path, *line_col(text, end))
-    if not isinstance(value, dict):
-        raise ConfigError('the top level must be a JSON object, found %s.' % _json_type(value), path,
-                          *line_col(text, start))
-    return value, text
-
-
-def _bom_message(flavor):
-    if flavor == 'json':
-        return ('the file starts with a UTF-8 byte-order mark, which Claude cannot read either '
-                '(JSON.parse rejects it); save it as UTF-8 without BOM.')
-    return 'the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM.'
 
 
 # --------------------------------------------------------------------------------------------
@@ -451,7 +129,7 @@ def _render(value, indent, fmt):
 
 def render_new(value, flavor='json'):
     """A new file's text: 2-space indent, LF, raw UTF-8, trailing newline (how Claude and VS Code write them)."""
-    _check_flavor(flavor)
+    check_flavor(flavor)
     return _render(value, '', _Format()) + '\n'
 
 
@@ -534,31 +212,12 @@ class _Editor(object):
         self.text = text
         self._cache = {}  # '{' position -> (members, closing brace position), kept valid across splices
         self.wanted = set()  # paths of the objects the operations walk through: scanned once, never skipped
-        self._reblank()
-        self.root = _ws(self.blanked, 0)
+        self.nocomments, self.blanked = blank(text, flavor, path)
+        self.root = skip_ws(self.blanked, 0)
         if self.blanked[self.root:self.root + 1] != '{':
             raise ConfigError('the top level must be a JSON object to be edited.', path,
                               *line_col(text, self.root))
         self.style = _Style(text, self.blanked, self.root)
-
-    def _reblank(self):
-        self.nocomments, self.blanked = _blank(self.text, self.flavor, self.path)
-
-    def _reblank_span(self, start, end, new):
-        """Update the blanked copies after text[start:end] became new, looking only around the splice.
-
-        A splice starts and ends outside strings and comments (at value, member, line or bracket boundaries), so
-        new can be blanked alone; only commas in it, and the last one before it, can change trailing status.
-        """
-        stop = start + len(new)
-        self.nocomments = self.nocomments[:start] + _blank_comments(new) + self.nocomments[end:]
-        lo = start
-        previous = _last_char(self.nocomments, start)
-        if previous >= 0 and self.nocomments[previous] == ',':
-            lo = previous
-        commas = _trailing_commas(self.nocomments, lo, stop)
-        self.blanked = (self.blanked[:lo] + _blank_positions(self.nocomments, commas, lo, stop)
-                        + self.blanked[end:])
 
     def _splice(self, start, end, new, changed=None):
         """Replace text[start:end] with new. changed: the object whose member list this changes (its cache goes).
@@ -571,7 +230,7 @@ class _Editor(object):
         if self.flavor == 'json':
             self.nocomments = self.blanked = self.text
         else:
-            self._reblank_span(start, end, new)
+            self.nocomments, self.blanked = reblank_span(self.nocomments, self.blanked, start, end, new)
         cache = {}
         for obj, (members, close) in self._cache.items():
             if obj == changed:
@@ -608,7 +267,7 @@ class _Editor(object):
     def _scan_members(self, start, prefix):
         text = self.blanked
         members = []
-        pos = _ws(text, start + 1)
+        pos = skip_ws(text, start + 1)
         if text[pos:pos + 1] == '}':
             return members, pos
         try:
@@ -616,18 +275,18 @@ class _Editor(object):
                 if text[pos] != '"':
                     self._fail('invalid JSON: expecting a property name.', pos)
                 key, key_end = _scanstring(text, pos + 1, True)
-                colon = _ws(text, key_end)
+                colon = skip_ws(text, key_end)
                 if text[colon] != ':':
                     self._fail("invalid JSON: expecting ':' delimiter.", colon)
-                value_pos = _ws(text, colon + 1)
+                value_pos = skip_ws(text, colon + 1)
                 if text[value_pos] == '{' and prefix + (key,) in self.wanted:
                     value_end = self._members(value_pos, prefix + (key,))[1] + 1  # walked later: scan it once
                 else:
                     value_end = _skip_value(text, value_pos)[1]
                 members.append(_Member(key, pos, key_end, value_pos, value_end))
-                pos = _ws(text, value_end)
+                pos = skip_ws(text, value_end)
                 if text[pos] == ',':
-                    pos = _ws(text, pos + 1)
+                    pos = skip_ws(text, pos + 1)
                     continue
                 if text[pos] == '}':
                     return members, pos
@@ -654,7 +313,7 @@ class _Editor(object):
 
     def _item_sep(self, members):
         if len(members) >= 2:
-            comma = _ws(self.nocomments, members[0].value_end)
+            comma = skip_ws(self.nocomments, members[0].value_end)
             sep = self.text[comma:members[1].key_pos]
             if sep == self.nocomments[comma:members[1].key_pos] and '\n' not in sep:
                 return sep
@@ -694,7 +353,7 @@ class _Editor(object):
             if self.blanked[member.value_pos] != '{':
                 if value is DELETE:
                     return
-                found = _json_type(_scan_once(self.blanked, member.value_pos)[0])
+                found = json_type(scan_value(self.blanked, member.value_pos)[0])
                 self._fail('%s is %s, not an object; cannot set %s in it.'
                            % (json.dumps(key, ensure_ascii=False), found,
                               json.dumps(path[depth + 1], ensure_ascii=False)), member.key_pos)
@@ -706,7 +365,7 @@ class _Editor(object):
             raise ValueError('the document root cannot be deleted')
         if not isinstance(value, dict):
             raise ValueError('the document root must stay an object')
-        old, end = _scan_once(self.blanked, self.root)
+        old, end = scan_value(self.blanked, self.root)
         if _same(old, value):
             return
         plan = _dict_plan(old, value)
@@ -720,7 +379,7 @@ class _Editor(object):
 
     def _replace(self, obj, members, close, index, value, path):
         member = members[index]
-        old = _scan_once(self.blanked, member.value_pos)[0]
+        old = scan_value(self.blanked, member.value_pos)[0]
         if _same(old, value):
             return
         if isinstance(old, dict) and isinstance(value, dict):
@@ -742,7 +401,7 @@ class _Editor(object):
     def _inline_format(self, member, members):
         """Separators for an inline value: those inside the value it replaces, else its object's."""
         fmt = self._compact(members)
-        inside = _STRING_RE.sub('""', self.blanked[member.value_pos:member.value_end])
+        inside = STRING_RE.sub('""', self.blanked[member.value_pos:member.value_end])
         key_sep = re.search(r'""([ \t]*:[ \t]*)', inside)
         item_sep = re.search(r',[ \t]*', inside)
         return _Format(None, fmt.newline, key_sep.group(1) if key_sep else fmt.key_sep,
@@ -776,7 +435,7 @@ class _Editor(object):
                 self._splice(close, close, member + ' ', changed=obj)
             return
         last = members[-1]
-        after = _ws(self.nocomments, last.value_end)
+        after = skip_ws(self.nocomments, last.value_end)
         trailing = self.nocomments[after] == ','
         anchor = after + 1 if trailing else last.value_end
         if multi:
@@ -812,7 +471,7 @@ class _Editor(object):
         member = members[index]
         prev = members[index - 1] if index else None
         nxt = members[index + 1] if index + 1 < len(members) else None
-        after = _ws(nocomments, member.value_end)
+        after = skip_ws(nocomments, member.value_end)
         comma_after = nocomments[after] == ','
         end = after + 1 if comma_after else member.value_end
         if len(members) == 1 and not text[obj + 1:member.key_pos].strip() and not text[end:close].strip():
@@ -831,7 +490,7 @@ class _Editor(object):
             else:
                 cut_start, cut_end = start, eol - 1 if text[eol - 1] == '\r' else eol
             if nxt is None and not comma_after and prev is not None:
-                comma = _ws(nocomments, prev.value_end)  # the separator before it goes too
+                comma = skip_ws(nocomments, prev.value_end)  # the separator before it goes too
                 self._splice(comma, cut_end, text[comma + 1:cut_start], changed=obj)
             else:
                 self._splice(cut_start, cut_end, '', changed=obj)
@@ -847,7 +506,7 @@ class _Editor(object):
             if comma_after:
                 self._splice(start, end, '', changed=obj)  # the comma before it becomes the trailing comma
             else:
-                comma = _ws(nocomments, prev.value_end)
+                comma = skip_ws(nocomments, prev.value_end)
                 between = text[comma + 1:start]
                 keep = between if between != blanked[comma + 1:start] else ''  # comments there stay
                 self._splice(comma, member.value_end, keep, changed=obj)
@@ -884,7 +543,7 @@ def apply_ops(text, ops, flavor='json', path=None):
     a missing member is a no-op. The text must have parsed in this flavor (see parse). path only names the file
     in a ConfigError (a key path that runs into a non-object, a document that does not parse).
     """
-    _check_flavor(flavor)
+    check_flavor(flavor)
     editor = _Editor(text, flavor, path)
     ops = [(tuple(keys), value if value is DELETE else _normalize(value)) for keys, value in ops]
     for keys, _value in ops:
