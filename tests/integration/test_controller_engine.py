@@ -304,3 +304,27 @@ def test_a_concurrent_change_before_the_rename_is_refused_on_the_host(tmp_path):
     tmp = write(str(tmp_path / '.new.json.z.tmp'), b'{}\n')
     out = subprocess.run(['sh', '-c', replace_script(new, tmp, '')], stdout=subprocess.PIPE, check=True)
     assert out.stdout.strip() == b'REPLACED' and read(new) == b'{}\n'
+
+
+def test_a_host_without_tomlkit_edits_a_codex_config_through_the_controller(tmp_path):
+    """The reason engine=controller exists on POSIX: the host's Python lacks tomlkit, the controller has it."""
+    host_python = '/usr/bin/python3'
+    probe = subprocess.run([host_python, '-c', 'import tomlkit'], stdout=subprocess.PIPE, stderr=subprocess.PIPE) \
+        if os.path.exists(host_python) else None
+    if probe is None or probe.returncode == 0:
+        import pytest
+        pytest.skip('needs a %s without tomlkit to stand for such a host' % host_python)
+    text = b'# my codex config\nmodel = "o3"\n\n[mcp_servers.old]\ncommand = "x"\n'
+    config = write(str(tmp_path / 'codex' / 'config.toml'), text)
+    task = _task('codex', 'mcp_server', client='codex', name='gh', command='npx', secret_env={'GITHUB_TOKEN': SECRET},
+                 config_path=config, validate_command=False)
+    runs = {}
+    for engine in ('host', 'controller'):
+        runs[engine] = run_playbook(tmp_path, _with_engine([task], engine), host_vars={'localhost': {'ansible_python_interpreter': host_python}},
+                                    tag=engine)
+    host_result, ctl_result = runs['host'].result('codex'), runs['controller'].result('codex')
+    assert host_result.get('failed') and 'tomlkit' in host_result['msg']
+    assert not ctl_result.get('failed') and ctl_result['changed'], runs['controller'].describe()
+    data = read(config)
+    assert data.startswith(text) and b'[mcp_servers.gh]' in data
+    assert SECRET not in runs['controller'].output
