@@ -24,6 +24,8 @@ import re
 import stat
 import subprocess
 
+import pytest
+
 from _helpers import ensure_test_user, read, run_playbook, write
 
 CONFIG = 'claude_desktop_config.json'
@@ -312,7 +314,6 @@ def test_a_host_without_tomlkit_edits_a_codex_config_through_the_controller(tmp_
     probe = subprocess.run([host_python, '-c', 'import tomlkit'], stdout=subprocess.PIPE, stderr=subprocess.PIPE) \
         if os.path.exists(host_python) else None
     if probe is None or probe.returncode == 0:
-        import pytest
         pytest.skip('needs a %s without tomlkit to stand for such a host' % host_python)
     text = b'# my codex config\nmodel = "o3"\n\n[mcp_servers.old]\ncommand = "x"\n'
     config = write(str(tmp_path / 'codex' / 'config.toml'), text)
@@ -320,11 +321,11 @@ def test_a_host_without_tomlkit_edits_a_codex_config_through_the_controller(tmp_
                  config_path=config, validate_command=False)
     runs = {}
     for engine in ('host', 'controller'):
-        runs[engine] = run_playbook(tmp_path, _with_engine([task], engine), host_vars={'localhost': {'ansible_python_interpreter': host_python}},
-                                    tag=engine)
+        runs[engine] = run_playbook(tmp_path, _with_engine([task], engine), tag=engine,
+                                    host_vars={'localhost': {'ansible_python_interpreter': host_python}})
     host_result, ctl_result = runs['host'].result('codex'), runs['controller'].result('codex')
-    assert host_result.get('failed') and 'tomlkit' in host_result['msg']
-    assert not ctl_result.get('failed') and ctl_result['changed'], runs['controller'].describe()
+    assert runs['host'].failed('codex') and 'tomlkit' in host_result.get('msg', ''), host_result
+    assert not runs['controller'].failed('codex') and ctl_result['changed'], runs['controller'].describe()
     data = read(config)
     assert data.startswith(text) and b'[mcp_servers.gh]' in data
     assert SECRET not in runs['controller'].output
