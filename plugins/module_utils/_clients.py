@@ -237,6 +237,7 @@ CLIENTS = {
         'name_re': DEFAULT_NAME_RE,
         'env_ref': '${%s}',
         'env_ref_fields': ('env',),  # the docs document references in env values only
+        'timeout_unit': 'ms',  # an entry's own `timeout` is in milliseconds (the docs: default 600000)
         'remote_fields': ('url', 'type', 'headers'),
         'binaries': ('gemini',),
         'app_paths': {},
@@ -548,10 +549,25 @@ def field_problems(row, canonical, label):
 
 
 def name_problem(row, name):
-    """Sentence for a server name the client cannot take as a new name, or None."""
-    if isinstance(name, str) and re.match(row.get('name_re') or DEFAULT_NAME_RE, name):
+    """Why the client cannot take name as a new server name (only the reason, without the name: the engine says
+    'invalid name "<name>": <reason>'), or None."""
+    pattern = row.get('name_re') or DEFAULT_NAME_RE
+    if isinstance(name, str) and re.match(pattern, name):
         return None
-    return ('Invalid server name %r for %s: use only letters, digits, "_" and "-".' % (name, row['label']))
+    if pattern == DEFAULT_NAME_RE:
+        return '%s takes only letters, digits, "_" and "-" in a new server name' % row['label']
+    return '%s takes only new server names matching %s' % (row['label'], pattern)
+
+
+def entry_timeout(row, native):
+    """Seconds of an entry's own `timeout` key, read in the row's 'timeout_unit' ('ms' for Gemini CLI; seconds when the
+    row has none), or None when the entry has none or it is not a positive number."""
+    value = native.get('timeout') if isinstance(native, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        return None
+    if row.get('timeout_unit') == 'ms':
+        return value / 1000.0
+    return value
 
 
 def env_ref_clients():
@@ -574,6 +590,10 @@ def env_reference(row, var):
         if forward:
             extra = (' It forwards variables by name instead (%s).'
                      % ', '.join('%s for %s' % (v, k) for k, v in sorted(forward.items())))
+        also = ''.join(' %s takes secret_env by name (%s) with secret_mode=env_ref.'
+                       % (other['label'], other['env_forward_keys']['env'])
+                       for other in (CLIENTS[n] for n in CLIENT_NAMES)
+                       if other is not row and (other.get('env_forward_keys') or {}).get('env'))
         raise ClientError('%s cannot read a reference to an environment variable from its config.%s '
-                          'Clients that can: %s.' % (row['label'], extra, ', '.join(env_ref_clients())))
+                          'Clients that can: %s.%s' % (row['label'], extra, ', '.join(env_ref_clients()), also))
     return template % var

@@ -33,6 +33,7 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._config import (
     apply_ops_to_data,
     as_layout,
     diff_ops,
+    get_path,
     new_document,
     same_json,
     validate_config,
@@ -687,6 +688,53 @@ def write_env_file(ctx, path, values, check_mode=False, backup=True):
             if backup_file:
                 remove_backup(backup_file)
             raise _concurrent_failure(path, ConcurrentChangeError('%s changed while it was being written.' % target))
+    return True, backup_file
+
+
+def dropped_env_files(ctx, result):
+    """Our env files (mcp-<name>.env, see env_file_path) that an entry named before the edit (result, an EditResult)
+    and no entry names after it: the entry was removed (or no longer loads it). remove_env_file deletes them; a
+    file the user named differently is never ours to delete."""
+    key = ctx.client.get('env_file_key')
+    doc = result.before_doc
+    if not key or doc is None or not doc.layout.servers_path:
+        return []
+    after = get_path(result.after_data, tuple(doc.layout.servers_path), {}) if isinstance(result.after_data, dict) else {}
+    still_named = set(entry.get(key) for entry in (after if isinstance(after, dict) else {}).values()
+                      if isinstance(entry, dict))
+    dropped = []
+    for name, entry in doc.servers().items():
+        if not isinstance(entry, dict) or not isinstance(name, str):
+            continue
+        own = env_file_path(ctx.config_path, name)
+        if entry.get(key) == own and own not in still_named and own not in dropped:
+            dropped.append(own)
+    return dropped
+
+
+def remove_env_file(ctx, path, check_mode=False, backup=True):
+    """Delete the env file at path (its entry is gone) through the lock, after a pre-change backup (0600, like the
+    file). Returns (changed, backup_file). The file must still hold the bytes we read when it is unlinked."""
+    target = real_target(path)
+    if not os.path.lexists(target):
+        return False, None
+    if check_mode:
+        return True, None
+    uid, gid = owner_for(ctx, target)
+    with locked(target, uid, gid):
+        remove_stale_temp_files(target)
+        before = read_bytes(target)
+        if before is None:
+            return False, None
+        backup_file = None
+        if backup:
+            backup_file = write_backup(ctx.backup_dir, before, 'pre-change', uid, gid, source=target)
+        if read_bytes(target) != before:
+            if backup_file:
+                remove_backup(backup_file)
+            raise _concurrent_failure(path, ConcurrentChangeError('%s changed while it was being removed.' % target))
+        os.unlink(target)
+    fsync_dir(os.path.dirname(target))
     return True, backup_file
 
 

@@ -51,18 +51,11 @@ def _float_text(value):
 
 
 def _key_text(key):
+    """A key as JSON text: a string as itself; True, None, 1, 1.5 as the strings "true", "null", "1", "1.5"."""
     if isinstance(key, str):
         return json.dumps(key, ensure_ascii=False)
-    if key is True:
-        return '"true"'
-    if key is False:
-        return '"false"'
-    if key is None:
-        return '"null"'
-    if isinstance(key, int):
-        return '"%s"' % int.__repr__(key)
-    if isinstance(key, float):
-        return '"%s"' % _float_text(key)
+    if key is None or isinstance(key, (int, float)):
+        return '"%s"' % _scalar_text(key)
     raise TypeError('keys must be str, int, float, bool or None, not %s' % type(key).__name__)
 
 

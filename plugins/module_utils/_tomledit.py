@@ -154,7 +154,8 @@ def apply_ops(text, ops, flavor='toml', path=None):
         _apply_plain(expected, key_path, value)
         _apply_item(doc, key_path, value, path)
     out = doc.as_string()
-    emptied = [tuple(p) for p, v in ops if isinstance(v, dict) and not v]
+    # Tables set to {} that are still empty after every op (a later op may delete or refill them) must stay present.
+    emptied = [tuple(p) for p, v in ops if isinstance(v, dict) and not v and _get(expected, tuple(p)) == {}]
     if not work.endswith('\n\n') and out.endswith('\n\n'):
         out = out.rstrip('\n') + '\n'  # a table removed or appended at the end leaves no blank tail
     if work and not work.endswith('\n') and out.endswith('\n') and out.rstrip('\n') == work:

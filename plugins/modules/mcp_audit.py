@@ -104,6 +104,8 @@ notes:
     is declared but not configured yet is checked against the policy too, so a declared set the policy would block
     shows up before a deploy.
   - Claude Code also merges users' own C(deniedMcpServers); only the managed policy is read here.
+requirements:
+  - tomlkit (Codex configs only; the deploy role installs it with C(mcp_install_requirements=true))
 seealso:
   - module: mcpops.mcp.mcp_policy
   - module: mcpops.mcp.mcp_servers

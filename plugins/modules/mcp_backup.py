@@ -95,6 +95,8 @@ attributes:
   diff_mode:
     support: full
     details: For O(state=restored), the redacted config before and after; secret values are masked.
+requirements:
+  - tomlkit (Codex configs only; the deploy role installs it with C(mcp_install_requirements=true))
 seealso:
   - module: mcpops.mcp.mcp_backup_info
   - module: mcpops.mcp.mcp_server
@@ -183,7 +185,7 @@ removed:
   sample: [/home/alice/.config/Claude/backups/backup-2026-09-01.json]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._backups import (
     BackupError,
@@ -201,6 +203,7 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._config import (
     validate_name,
 )
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import FileLayerError
+from ansible_collections.mcpops.mcp.plugins.module_utils._tomledit import MissingLibrary
 
 
 def _diff_text(data, path, ctx):
@@ -269,6 +272,9 @@ def main():
     runners = dict(present=run_present, restored=run_restored, pruned=run_pruned)
     try:
         output = runners[module.params['state']](module, ctx)
+    except MissingLibrary as exc:  # tomlkit, for a Codex config (an ImportError: before the ValueError/OSError clauses)
+        module.fail_json(msg=missing_required_lib(exc.library, reason='to read and restore Codex TOML configs'),
+                         exception=exc.traceback, config_path=ctx.config_path)
     except (BackupError, FileLayerError, ConfigError, ValueError) as exc:
         module.fail_json(msg=str(exc), config_path=ctx.config_path)
     except (OSError, IOError) as exc:

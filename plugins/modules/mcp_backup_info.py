@@ -32,6 +32,8 @@ options:
     description:
       - Verify only this backup file (its name need not match the naming patterns).
     type: path
+requirements:
+  - tomlkit (Codex configs only; the deploy role installs it with C(mcp_install_requirements=true))
 seealso:
   - module: mcpops.mcp.mcp_backup
 '''
@@ -127,22 +129,27 @@ backups:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._backups import BackupDir, inspect_backup
 from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, engine_option, with_common
+from ansible_collections.mcpops.mcp.plugins.module_utils._tomledit import MissingLibrary
 
 
 def main():
     module = AnsibleModule(argument_spec=with_common(dict(path=dict(type='path'), engine=engine_option())), supports_check_mode=True)
     ctx = context_or_fail(module)
-    found = BackupDir(ctx)
-    if module.params['path']:
-        backups = [inspect_backup(os.path.abspath(module.params['path']), ctx)]
-        latest = found.latest()
-    else:
-        backups = found.items()
-        latest = next((item for item in backups if item['valid'] and item['kind'] != 'pre-restore'), None)
+    try:
+        found = BackupDir(ctx)
+        if module.params['path']:
+            backups = [inspect_backup(os.path.abspath(module.params['path']), ctx)]
+            latest = found.latest()
+        else:
+            backups = found.items()
+            latest = next((item for item in backups if item['valid'] and item['kind'] != 'pre-restore'), None)
+    except MissingLibrary as exc:  # tomlkit, to verify the backups of a Codex config
+        module.fail_json(msg=missing_required_lib(exc.library, reason='to verify backups of Codex TOML configs'),
+                         exception=exc.traceback, config_path=ctx.config_path)
     module.exit_json(changed=False, backup_dir=ctx.backup_dir, backups=backups, latest=latest and latest['path'],
                      other_count=len(found.foreign) + len(found.unattributed),
                      valid_count=sum(1 for item in backups if item['valid']))

@@ -93,6 +93,8 @@ options:
     description:
       - Seconds each server gets, from spawning it (or the first HTTP request) through the last C(tools/list) page.
       - Shutdown afterwards adds at most 2 s (1 s after C(SIGTERM), 1 s after C(SIGKILL)).
+      - A config entry's own C(timeout) key overrides it for that server, read in the client's unit
+        (Gemini CLI writes milliseconds, so C(timeout = 30000) there is 30 s).
     type: int
     default: 15
   concurrency:
@@ -152,6 +154,8 @@ notes:
     C(2025-06-18), C(2025-03-26) and C(2024-11-05).
   - Concurrency limits how many servers are starting at once; a server that has not answered after 2 s, and a
     server that is shutting down, no longer count, so servers that hang do not hold up the others.
+requirements:
+  - tomlkit (Codex configs only; the deploy role installs it with C(mcp_install_requirements=true))
 seealso:
   - module: mcpops.mcp.mcp_server_info
 '''
@@ -309,9 +313,9 @@ config_path:
 
 import sys
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.mcpops.mcp.plugins.module_utils._clients import ClientError
+from ansible_collections.mcpops.mcp.plugins.module_utils._clients import ClientError, entry_timeout
 from ansible_collections.mcpops.mcp.plugins.module_utils._common import context_or_fail, user_account, with_common
 from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError
 from ansible_collections.mcpops.mcp.plugins.module_utils._entries import canonical_entry
@@ -332,6 +336,7 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._health import (
 )
 from ansible_collections.mcpops.mcp.plugins.module_utils._protocol import Reaper
 from ansible_collections.mcpops.mcp.plugins.module_utils._redact import module_hiding_secrets
+from ansible_collections.mcpops.mcp.plugins.module_utils._tomledit import MissingLibrary
 
 
 def argument_spec():
@@ -366,13 +371,27 @@ def read_servers(module, ctx):
         return None
     try:
         data, doc = load_config(real_target(ctx.config_path), ctx.layout, display_path=ctx.config_path)
+    except MissingLibrary as exc:  # tomlkit, for a Codex config
+        module.fail_json(msg=missing_required_lib(exc.library, reason='to read Codex TOML configs'),
+                         exception=exc.traceback, config_path=ctx.config_path)
     except ConfigError as exc:
         module.fail_json(msg=str(exc))
     if data is None:
         module.fail_json(msg='No MCP config at %s; pass config_path, or check servers that are not deployed '
                              'with specs.' % ctx.config_path)
-    # In canonical spelling (Windsurf's serverUrl, Codex's http_headers, ... read as url, headers).
-    return dict((name, canonical_entry(ctx.client, entry)) for name, entry in doc.servers().items())
+    # In canonical spelling (Windsurf's serverUrl, Codex's http_headers, ... read as url, headers), an entry's own
+    # timeout in seconds (Gemini CLI writes milliseconds).
+    servers = {}
+    for name, entry in doc.servers().items():
+        canonical = canonical_entry(ctx.client, entry)
+        if isinstance(canonical, dict):
+            canonical = dict(canonical)
+            canonical.pop('timeout', None)
+            seconds = entry_timeout(ctx.client, entry)
+            if seconds:
+                canonical['timeout'] = seconds
+        servers[name] = canonical
+    return servers
 
 
 def account_for(module, ctx):

@@ -133,6 +133,8 @@ attributes:
   diff_mode:
     support: full
     details: The diff shows the redacted config before and after; secret values are masked.
+requirements:
+  - tomlkit (Codex configs only; the deploy role installs it with C(mcp_install_requirements=true))
 seealso:
   - module: mcpops.mcp.mcp_servers
   - module: mcpops.mcp.mcp_server_info
@@ -228,7 +230,9 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._entries import (
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import (
     FileLayerError,
     assign_env_files,
+    dropped_env_files,
     edit_config,
+    remove_env_file,
     write_env_file,
 )
 from ansible_collections.mcpops.mcp.plugins.module_utils._redact import module_hiding_secrets
@@ -281,6 +285,10 @@ def main():
             env_changed = env_changed or changed
         result = edit_config(ctx, transform, check_mode=module.check_mode,
                              backup=params['backup'], create=params['create'])
+        # The 0600 env file (secret_mode=env_ref) of an entry that is gone goes too, once the config no longer names it.
+        for path in dropped_env_files(ctx, result):
+            changed, _backup = remove_env_file(ctx, path, check_mode=module.check_mode, backup=params['backup'])
+            env_changed = env_changed or changed
     except EntryProblems as exc:
         module.fail_json(msg=str(exc), config_path=ctx.config_path)
     except ConfigError as exc:

@@ -30,6 +30,8 @@ options:
       - Names as they are in the file, including names outside C([A-Za-z0-9_-]) such as C(Framelink Figma MCP).
     type: list
     elements: str
+requirements:
+  - tomlkit (Codex configs only; the deploy role installs it with C(mcp_install_requirements=true))
 seealso:
   - module: mcpops.mcp.mcp_server
 '''

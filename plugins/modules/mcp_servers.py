@@ -132,6 +132,8 @@ attributes:
     details: The diff shows the redacted config before and after; secret values are masked.
 notes:
   - The file is created (with its directory) when it does not exist and something is to be added.
+requirements:
+  - tomlkit (Codex configs only; the deploy role installs it with C(mcp_install_requirements=true))
 seealso:
   - module: mcpops.mcp.mcp_server
   - module: mcpops.mcp.mcp_server_info
@@ -295,7 +297,9 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._entries import (
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import (
     FileLayerError,
     assign_env_files,
+    dropped_env_files,
     edit_config,
+    remove_env_file,
     write_env_file,
 )
 from ansible_collections.mcpops.mcp.plugins.module_utils._redact import module_hiding_secrets
@@ -380,6 +384,10 @@ def main():
                                               check_mode=module.check_mode, backup=params['backup'])
             env_changed = env_changed or changed
         result = edit_config(ctx, transform, check_mode=module.check_mode, backup=params['backup'])
+        # The 0600 env file (secret_mode=env_ref) of an entry that is gone goes too, once the config no longer names it.
+        for path in dropped_env_files(ctx, result):
+            changed, _backup = remove_env_file(ctx, path, check_mode=module.check_mode, backup=params['backup'])
+            env_changed = env_changed or changed
     except EntryProblems as exc:
         fail_with_problems(module, ctx, exc.problems)
     except ConfigError as exc:

@@ -292,7 +292,7 @@ def test_check_mode_and_vvv_write_nothing_and_show_no_secret(tmp_path):
 
 def test_a_concurrent_change_before_the_rename_is_refused_on_the_host(tmp_path):
     """The POSIX replace command itself: a target that no longer holds the bytes read is left alone, temp removed."""
-    from ansible_collections.mcpops.mcp.plugins.plugin_utils._controller_engine import replace_script, sha1
+    from ansible_collections.mcpops.mcp.plugins.plugin_utils._engine_hosts import replace_script, sha1
     target = write(str(tmp_path / CONFIG), DOC)
     tmp = write(str(tmp_path / ('.%s.x.tmp' % CONFIG)), b'{}\n')
     write(target, DOC + b' ')  # another program rewrote it after we read DOC
@@ -311,7 +311,7 @@ def test_a_concurrent_change_before_the_rename_is_refused_on_the_host(tmp_path):
 def test_a_host_without_tomlkit_edits_a_codex_config_through_the_controller(tmp_path):
     """The reason engine=controller exists on POSIX: the host's Python lacks tomlkit, the controller has it."""
     host_python = '/usr/bin/python3'
-    probe = subprocess.run([host_python, '-c', 'import tomlkit'], stdout=subprocess.PIPE, stderr=subprocess.PIPE) \
+    probe = subprocess.run([host_python, '-c', 'import tomlkit'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False) \
         if os.path.exists(host_python) else None
     if probe is None or probe.returncode == 0:
         pytest.skip('needs a %s without tomlkit to stand for such a host' % host_python)

@@ -28,6 +28,7 @@ import pytest
 
 from ansible_collections.mcpops.mcp.plugins.action import mcp_backup, mcp_server, mcp_server_info
 from ansible_collections.mcpops.mcp.plugins.plugin_utils import _controller_engine as engine
+from ansible_collections.mcpops.mcp.plugins.plugin_utils import _engine_hosts as hosts
 
 DOC = b'{\n  "mcpServers": {\n    "a": {\n      "command": "x"\n    }\n  },\n  "globalShortcut": ""\n}\n'
 SECRET = 'ghp_WindowsEngineSecret0123456789abcd'
@@ -123,7 +124,7 @@ class FakeWindows(object):
         script, params = args['script'], args.get('parameters') or {}
         out = dict(changed=False, output=[], error=[], warning=[], verbose=[], debug=[], information=[], host_out='',
                    host_err='')
-        if script is engine.WIN_FACTS:
+        if script is hosts.WIN_FACTS:
             found = dict(identity=self.identity, is_system=self.is_system, programfiles='C:\\Program Files',
                          path='C:\\Windows\\system32;C:\\Program Files\\nodejs', pathext='.COM;.EXE;.BAT;.CMD')
             user = params.get('User')
@@ -138,7 +139,7 @@ class FakeWindows(object):
                 profile = 'C:\\Windows\\system32\\config\\systemprofile' if self.is_system else PROFILE
                 found.update(profile=profile, appdata=profile + '\\AppData\\Roaming', localappdata=profile + '\\AppData\\Local')
             return dict(out, result=found)
-        if script is engine.WIN_REPLACE:
+        if script is hosts.WIN_REPLACE:
             for hook in self.on_replace:
                 hook(self)
             current = self.read(params['Target'])
@@ -148,7 +149,7 @@ class FakeWindows(object):
                 return dict(out, result=dict(conflict=True))
             self.write(params['Target'], temp)
             return dict(out, changed=True, result=dict(conflict=False))
-        if script is engine.WIN_REMOVE:
+        if script is hosts.WIN_REMOVE:
             if params.get('Checked'):
                 current = self.read(params['Paths'][0])
                 if (hashlib.sha1(current).hexdigest() if current is not None else '') != params['Expected']:
@@ -156,13 +157,13 @@ class FakeWindows(object):
             for path in params['Paths']:
                 self.files.pop(path.lower(), None)
             return dict(out, changed=True, result=dict(conflict=False))
-        if script is engine.WIN_READ_DIR:
+        if script is hosts.WIN_READ_DIR:
             prefix = params['Path'].lower().rstrip('\\') + '\\'
             files = [dict(name=path[len(prefix):], content=base64.b64encode(data).decode('ascii'))
                      for key, (path, data) in sorted(self.files.items())
                      if key.startswith(prefix) and '\\' not in key[len(prefix):]]
             return dict(out, result=dict(files=files))
-        if script is engine.WIN_LOOKUP:
+        if script is hosts.WIN_LOOKUP:
             found = []
             for command, path in zip(params['Commands'], params['Paths']):
                 hit = None
@@ -180,7 +181,7 @@ class FakeWindows(object):
 
     def writes(self):
         return [(name, args) for name, args in self.calls
-                if name in WRITES or (name.endswith('win_powershell') and args['script'] in (engine.WIN_REPLACE, engine.WIN_REMOVE))]
+                if name in WRITES or (name.endswith('win_powershell') and args['script'] in (hosts.WIN_REPLACE, hosts.WIN_REMOVE))]
 
 
 class FakeShell(object):
@@ -271,7 +272,7 @@ def test_edit_for_a_named_user_reads_and_writes_in_order(tmp_path):
     temp = writes[3][1]['dest']
     assert re.match(r'^C:\\Users\\alice\\AppData\\Roaming\\Claude\\\.claude_desktop_config\.json\.[0-9a-f]{8}\.tmp$', temp)
     assert writes[4][1]['parameters'] == {'Target': CONFIG, 'Temp': temp, 'Expected': hashlib.sha1(DOC).hexdigest()}
-    assert writes[4][1]['script'] is engine.WIN_REPLACE
+    assert writes[4][1]['script'] is hosts.WIN_REPLACE
     # Same bytes as the module writes on a POSIX host; the backup holds the old bytes; the sidecar names the host path.
     expected_result, expected_bytes = host_module_result(tmp_path, server_args(), DOC, diff=True)
     assert host.read(CONFIG) == expected_bytes
@@ -352,12 +353,12 @@ def test_a_concurrent_change_is_redone_on_the_fresh_bytes():
     assert not result.get('failed'), result
     final = host.read(CONFIG)
     assert b'Ctrl+Space' in final and b'"github"' in final  # the other program's change is kept, ours is added
-    replaces = [w for w in host.writes() if w[0].endswith('win_powershell') and w[1]['script'] is engine.WIN_REPLACE]
+    replaces = [w for w in host.writes() if w[0].endswith('win_powershell') and w[1]['script'] is hosts.WIN_REPLACE]
     assert len(replaces) == 2
     assert replaces[0][1]['parameters']['Expected'] == hashlib.sha1(DOC).hexdigest()
     assert replaces[1][1]['parameters']['Expected'] == hashlib.sha1(other).hexdigest()
     # The first attempt's backup (of bytes no longer there) was removed; the one left holds the bytes replaced.
-    removes = [w for w in host.writes() if w[0].endswith('win_powershell') and w[1]['script'] is engine.WIN_REMOVE]
+    removes = [w for w in host.writes() if w[0].endswith('win_powershell') and w[1]['script'] is hosts.WIN_REMOVE]
     assert len(removes) == 1 and removes[0][1]['parameters']['Paths'][0].endswith('_pre-change.json')
     backups = [p for key, (p, _d) in host.files.items() if '\\backups\\' in key and key.endswith('.json')]
     assert backups == [result['backup_file']] and host.read(result['backup_file']) == other
@@ -398,7 +399,7 @@ def test_backup_reads_the_backup_directory_in_one_script_and_writes_one_backup()
     assert not result.get('failed'), result
     assert result['changed'] and result['backup_file'].startswith(APPDATA + '\\Claude\\backups\\backup_')
     scripts = [args['script'] for name, args in host.calls if name.endswith('win_powershell')]
-    assert scripts.count(engine.WIN_READ_DIR) == 1
+    assert scripts.count(hosts.WIN_READ_DIR) == 1
     assert host.read(result['backup_file']) == DOC
     assert json.loads(host.read(result['backup_file'] + '.meta').decode())['source'] == CONFIG
 

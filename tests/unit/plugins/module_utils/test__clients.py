@@ -263,7 +263,8 @@ def test_name_problem(name):
     row = cl.get_client(name)
     assert cl.name_problem(row, 'git-hub_2') is None
     problem = cl.name_problem(row, 'Framelink Figma MCP')
-    assert row['label'] in problem and 'letters, digits' in problem
+    # Only the reason: the engine already says 'invalid name "<name>": ...'.
+    assert problem == '%s takes only letters, digits, "_" and "-" in a new server name' % row['label']
     assert cl.name_problem(row, None) is not None
 
 
@@ -284,6 +285,9 @@ def test_env_reference_refused_naming_the_clients_that_can(name):
     assert 'Claude Code' in text and 'Cursor' in text and 'VS Code' in text
     if name == 'codex':
         assert 'env_vars' in text and 'bearer_token_env_var' in text
+        assert 'Codex takes secret_env' not in text
+    else:
+        assert text.endswith('Codex takes secret_env by name (env_vars) with secret_mode=env_ref.')
 
 
 def test_env_reference_refuses_a_bad_variable_name():
@@ -294,3 +298,11 @@ def test_env_reference_refuses_a_bad_variable_name():
 def test_vscode_reads_an_env_file():
     assert cl.get_client('vscode')['env_file_key'] == 'envFile'
     assert [n for n in cl.CLIENT_NAMES if cl.CLIENTS[n].get('env_file_key')] == ['vscode']
+
+
+def test_entry_timeout_in_each_clients_unit():
+    """mcp_health reads an entry's own timeout: Gemini CLI writes milliseconds, the others seconds."""
+    assert cl.entry_timeout(cl.get_client('gemini'), {'timeout': 30000}) == 30
+    assert cl.entry_timeout(cl.get_client('claude_desktop'), {'timeout': 7}) == 7
+    for bad in ({}, {'timeout': '5'}, {'timeout': True}, {'timeout': 0}, {'timeout': -1}, None):
+        assert cl.entry_timeout(cl.get_client('gemini'), bad) is None

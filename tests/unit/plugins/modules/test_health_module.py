@@ -211,3 +211,15 @@ def test_remote_auth_and_origin_reasons(mode, reason):
     else:
         assert remote['resource_metadata'] is None and 'Origin' in remote['message']
     assert 'stale-token-77' not in json.dumps(result)
+
+
+def test_a_gemini_entry_timeout_is_read_in_milliseconds(tmp_path):
+    """Gemini CLI's per-server `timeout` is in ms: 1500 there is 1.5 s, not 1500 s (nor the module's 15 s)."""
+    path = tmp_path / 'settings.json'
+    path.write_text(json.dumps({'mcpServers': {'stuck': dict(entry('hang'), timeout=1500)}}))
+    started = time.monotonic()
+    result = run({'client': 'gemini', 'config_path': str(path), 'fail_on_unhealthy': False})
+    assert result['servers'][0]['reason'] == 'timeout', result
+    assert 'within the 1.5 s timeout' in result['servers'][0]['message'], result
+    assert time.monotonic() - started < 10
+

@@ -65,7 +65,7 @@ def test_corrupt_file_is_refused_and_untouched(tmp_path, run_module):
 
 
 @pytest.mark.parametrize('kw,words', [
-    (dict(name='bad name'), 'invalid name "bad name"'),
+    (dict(name='bad name'), 'invalid name "bad name": Claude Desktop takes only letters, digits'),
     (dict(command='definitely-not-a-command-xyz'), 'was not found'),
     (dict(url='https://example.invalid/mcp', args=None), 'mcp-remote'),
     (dict(command=None), 'command (or url) is required'),

@@ -124,9 +124,13 @@ def test_jsonc_refusal_has_line_and_column_after_comments(tmp_path, run_module):
     ('cursor', dict(command='sh', cwd='/srv'), "Cursor does not support 'cwd'"),
     ('codex', dict(url='https://h/mcp', env={'A': '1'}), "Codex does not allow 'env' on a URL entry"),
     ('zed', dict(url='https://h/mcp', type='sse'), "Zed does not support type 'sse'"),
-    ('claude_code', dict(command='sh', secret_env={'T': SECRET}, secret_mode='env_ref', name='bad name'), 'invalid name'),
+    ('claude_code', dict(command='sh', secret_env={'T': SECRET}, secret_mode='env_ref', name='bad name'),
+     'server bad name: invalid name "bad name": Claude Code takes only letters, digits, "_" and "-" in a new server '
+     'name (names already in the config can be updated or removed as they are).'),
     ('claude_desktop', dict(command='sh', secret_env={'T': SECRET}, secret_mode='env_ref'),
      'Clients that can: Claude Code, Cursor'),
+    ('zed', dict(command='sh', secret_env={'T': SECRET}, secret_mode='env_ref'),
+     'Codex takes secret_env by name (env_vars) with secret_mode=env_ref.'),
 ])
 def test_what_a_client_cannot_take_is_refused_naming_it(tmp_path, run_module, name, kw, words):
     path = tmp_path / 'c.json'

@@ -1,15 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mcpops contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The controller engine's own pieces: engine choice, path mapping, sidecars, ls modes, the POSIX scripts, the local run."""
+"""The controller engine's own pieces: engine choice, path mapping, sidecars, command lookups, the local run."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import json
-import os
-import subprocess
 
 import pytest
 
@@ -87,37 +85,12 @@ def test_sidecar_source_is_mapped_and_nothing_else_changes():
     assert engine.rewrite_meta(b'not json', paths.to_host) == b'not json'
 
 
-@pytest.mark.parametrize('text, mode', [
-    ('-rw-------', 0o600), ('-rw-r-----', 0o640), ('drwx------', 0o700), ('-rwsr-xr-x', 0o4755), ('drwxrwxrwt', 0o1777),
-    ('-rw-r--r--.', 0o644), ('drwxr-S---', 0o2740),
-])
-def test_ls_modes(text, mode):
-    assert engine.parse_ls_mode(text) == mode
-
-
 def test_command_queries_follow_the_entry_path_rules():
     assert engine.command_queries('mcpops.mcp.mcp_server', dict(command='npx', env={'PATH': '/x'})) == [('npx', '/x')]
     assert engine.command_queries('mcpops.mcp.mcp_server', dict(command='npx', validate_command=False)) == []
     servers = '[{"name": "a", "command": "uvx", "secret_env": {"PATH": "/s"}}, {"name": "b", "command": "x", "state": "absent"}]'
     assert engine.command_queries('mcpops.mcp.mcp_servers', dict(servers=servers)) == [('uvx', '/s')]
     assert engine.command_queries('mcpops.mcp.mcp_backup', dict()) == []
-
-
-def test_posix_read_dir_and_survey_parse_what_the_shell_prints(tmp_path):
-    (tmp_path / 'a.json').write_bytes(b'{}\n')
-    (tmp_path / 'with space.json').write_bytes(b'\x00\xff')
-    os.chmod(str(tmp_path / 'a.json'), 0o640)
-    os.symlink('a.json', str(tmp_path / 'link.json'))
-    host = engine.PosixHost.__new__(engine.PosixHost)
-    host.calls = []
-    host.shell = lambda script, what: subprocess.run(['sh', '-c', script], stdout=subprocess.PIPE, check=True).stdout.decode()
-    found = host.read_dir(str(tmp_path))
-    assert sorted(found) == ['a.json', 'with space.json']
-    assert found['a.json'].data == b'{}\n' and found['a.json'].mode == 0o640 and found['with space.json'].data == b'\x00\xff'
-    files, dirs = host.survey([str(tmp_path / 'link.json'), str(tmp_path / 'none.json')], [str(tmp_path), str(tmp_path / 'no')])
-    assert files[str(tmp_path / 'link.json')].exists and files[str(tmp_path / 'link.json')].real == str(tmp_path / 'a.json')
-    assert not files[str(tmp_path / 'none.json')].exists
-    assert dirs[str(tmp_path)].is_dir and not dirs[str(tmp_path / 'no')].exists
 
 
 def test_a_lookup_the_guess_missed_stops_the_local_run_before_anything_is_written(tmp_path):
