@@ -9,7 +9,7 @@ every round, best of N:
   splice   _jsonedit.parse (strict) + apply_ops with 3 ops (add a user server, update one, add a local-scope server)
   rewrite  json.loads + the same edits on the dict + json.dumps(indent=2) (what a re-rendering editor costs at best;
            indent makes json.dumps use its pure-Python encoder, so the compact C-encoder rewrite is shown too)
-  engine   the pre-splice engine: _config.parse_json + render_json (pure-Python scanner and encoder), if importable
+  engine   the pre-splice engine: _config.parse_json + render_json, when run against a checkout that still has it
 Also the JSONC path: the same document with a comment per project, parse + 3 ops. Prints ratios; not a pass/fail.
 
     python bench/bench_splice.py [--mb 5] [--rounds 5]

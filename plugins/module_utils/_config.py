@@ -37,56 +37,7 @@ BOM = b'\xef\xbb\xbf'
 # Parsing
 
 
-class RawFloat(float):
-    """A float that renders back exactly as it was written (1e5 stays 1e5, 1.50 stays 1.50)."""
-
-    def __new__(cls, text):
-        obj = float.__new__(cls, text)
-        obj.raw = text
-        return obj
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key, obj_start):
-        Exception.__init__(self, key)
-        self.key = key
-        self.obj_start = obj_start
-
-
-def _reject_constant(name):
-    raise ValueError('%s is not valid JSON' % name)
-
-
-class _StrictDecoder(json.JSONDecoder):
-    """json.JSONDecoder that rejects duplicate keys (with their position) and NaN/Infinity."""
-
-    def __init__(self):
-        json.JSONDecoder.__init__(self, parse_float=RawFloat, parse_constant=_reject_constant, strict=True)
-        self.parse_object = self._parse_object
-        # The C scanner ignores parse_object; the pure-Python one calls it, which we need for positions.
-        self.scan_once = json.scanner.py_make_scanner(self)
-
-    def _parse_object(self, s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None, _w=None):
-        start = s_and_end[1] - 1
-
-        def pairs_hook(pairs):
-            result = {}
-            for key, value in pairs:
-                if key in result:
-                    raise _DuplicateKey(key, start)
-                result[key] = value
-            return result
-
-        kwargs = {}
-        if memo is not None:
-            kwargs['memo'] = memo
-        return json.decoder.JSONObject(s_and_end, strict, scan_once, None, pairs_hook, **kwargs)
-
-
-def line_col(text, pos):
-    line = text.count('\n', 0, pos) + 1
-    column = pos - (text.rfind('\n', 0, pos) + 1) + 1
-    return line, column
+from ansible_collections.mcpops.mcp.plugins.module_utils._jsonparse import RawFloat, line_col  # noqa: F401 (re-exported)
 
 
 def _object_members(text, obj_start, comments=False):
@@ -134,63 +85,6 @@ def _skip_value(text, pos, comments=False):
     while pos < len(text) and text[pos] not in ',}] \t\r\n/':
         pos += 1
     return pos
-
-
-def _duplicate_position(text, key, obj_start):
-    """Position of the second occurrence of "key" among the members of the object at obj_start."""
-    hits = [key_pos for name, key_pos, _value_pos in _object_members(text, obj_start) if name == key]
-    return hits[1] if len(hits) >= 2 else obj_start
-
-
-def _syntax_hint(text, exc):
-    pos = exc.pos
-    char = text[pos:pos + 1]
-    before = text[:pos].rstrip()
-    if text[pos:pos + 2] in ('//', '/*') or char == '#':
-        return 'comments are not allowed in JSON (Claude reads the file with JSON.parse); remove them.'
-    if before.endswith(',') and char in ('}', ']'):
-        return 'trailing comma before %r is not allowed in JSON; remove it.' % char
-    if not text[pos:].strip():
-        return ('the document ends early (a truncated write?); restore the last good copy with '
-                'mcpops.mcp.mcp_backup state=restored.')
-    return None
-
-
-def parse_json(data, path=None):
-    """Parse config bytes strictly. Returns the decoded value (dicts keep key order)."""
-    if data.startswith(BOM):
-        raise ConfigError('the file starts with a UTF-8 byte-order mark, which Claude cannot read either '
-                          '(JSON.parse rejects it); save it as UTF-8 without BOM.', path, 1, 1)
-    try:
-        text = data.decode('utf-8')
-    except UnicodeDecodeError as exc:
-        line, col = line_col(data[:exc.start].decode('utf-8', 'replace'), exc.start)
-        raise ConfigError('the file is not valid UTF-8.', path, line, col)
-    if not text.strip():
-        raise ConfigError('the file is empty or whitespace only, usually a truncated write.', path, 1, 1,
-                          hint='If no program is still writing it, list its backups with mcpops.mcp.mcp_backup_info '
-                          'and restore one with mcpops.mcp.mcp_backup state=restored (latest=true picks the newest '
-                          'taken from this file).')
-    decoder = _StrictDecoder()
-    try:
-        value, end = decoder.raw_decode(text, _skip_ws(text, 0))
-    except _DuplicateKey as exc:
-        line, col = line_col(text, _duplicate_position(text, exc.key, exc.obj_start))
-        raise ConfigError('duplicate key %s; the document is ambiguous and a rewrite would drop one of them.'
-                          % json.dumps(exc.key, ensure_ascii=False), path, line, col)
-    except json.JSONDecodeError as exc:
-        hint = _syntax_hint(text, exc)
-        reason = hint or '%s%s.' % (exc.msg[0].lower(), exc.msg[1:])
-        raise ConfigError('invalid JSON: %s' % reason, path, exc.lineno, exc.colno)
-    except ValueError as exc:
-        match = re.search(r'-?(NaN|Infinity)', text)
-        line, col = line_col(text, match.start()) if match else (None, None)
-        raise ConfigError('invalid JSON: %s (JSON.parse rejects it).' % exc, path, line, col)
-    end = _skip_ws(text, end)
-    if end != len(text):
-        line, col = line_col(text, end)
-        raise ConfigError('invalid JSON: extra data after the document.', path, line, col)
-    return value, text
 
 
 def _skip_ws(text, pos, comments=False):

@@ -24,6 +24,7 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._clients import (
 from ansible_collections.mcpops.mcp.plugins.module_utils._commands import locate_command
 from ansible_collections.mcpops.mcp.plugins.module_utils._errors import ConfigError
 from ansible_collections.mcpops.mcp.plugins.module_utils._files import read_bytes
+from ansible_collections.mcpops.mcp.plugins.module_utils._jsonparse import parse as parse_json
 
 
 class CodecUnavailable(Exception):
@@ -40,16 +41,7 @@ def parse_document(data, path, fmt):
         except ImportError as exc:  # also _tomledit.MissingLibrary('tomlkit')
             raise CodecUnavailable('cannot check TOML on this host (%s); install the Python library tomlkit.'
                                    % (getattr(exc, 'name', None) or exc))
-    try:
-        from ansible_collections.mcpops.mcp.plugins.module_utils import _jsonedit  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        _jsonedit = None
-    if _jsonedit is not None:
-        return _jsonedit.parse(data, path, flavor=fmt)[0]
-    if fmt == 'json':
-        from ansible_collections.mcpops.mcp.plugins.module_utils._config import parse_json  # pylint: disable=import-outside-toplevel
-        return parse_json(data, path)[0]
-    raise CodecUnavailable('no JSONC parser in this version of the collection.')
+    return parse_json(data, path, flavor=fmt)[0]
 
 
 def count_servers(document, servers_path, path):

@@ -551,7 +551,8 @@ def load_policy(vendor_name, policy_dir):
     Strict parse (ConfigError with file:line:col); invalid allow/deny entries raise PolicyProblems naming the file.
     """
     # Imported here: _config imports nothing of ours but _redact; keep this module importable on its own.
-    from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, parse_json, validate_config
+    from ansible_collections.mcpops.mcp.plugins.module_utils._config import ConfigError, validate_config
+    from ansible_collections.mcpops.mcp.plugins.module_utils._jsonparse import parse as parse_json
     if vendor(vendor_name).get('format') == 'toml':
         return load_toml_policy(vendor_name, policy_dir)
     documents = []

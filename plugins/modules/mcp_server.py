@@ -99,7 +99,8 @@ options:
         the client's process (for example in the user's session environment).
       - For C(vscode), which reads an env file per server (C(envFile)), the values are written to a C(0600) file
         C(mcp-<name>.env) beside the config (through the same lock, backup and atomic write) and the entry names it;
-        its path is returned as RV(env_file), never its contents.
+        its path is returned as RV(env_file), never its contents. When no entry names that file any more (the entry
+        is removed, or goes back to V(literal)), the file is deleted the same way, after a backup.
       - For C(codex), which passes variables on by name, the entry lists the keys in C(env_vars) (stdio entries only).
       - Refused for clients without references (C(claude_desktop), C(zed)); the message names the clients that have
         them.

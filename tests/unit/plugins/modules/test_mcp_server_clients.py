@@ -222,6 +222,40 @@ def test_env_ref_for_vscode_writes_a_0600_env_file(tmp_path, run_module):
     literal = run_module(mcp_server.main, dict(args, secret_mode='literal'))
     entry = json.loads(path.read_bytes().replace(b'  // mine\n', b''))['servers']['gh']
     assert literal.result['changed'] and 'envFile' not in entry and entry['env']['GITHUB_TOKEN'] == SECRET
+    assert not env_file.exists()  # no entry loads it any more: the stale copy of the secrets goes too
+
+
+def test_removing_a_vscode_entry_removes_its_env_file_with_a_backup(tmp_path, run_module):
+    path = tmp_path / 'User' / 'mcp.json'
+    path.parent.mkdir()
+    own = tmp_path / 'User' / 'mine.env'  # a user's own envFile: never ours to delete
+    own.write_bytes(b'X=1\n')
+    path.write_bytes(json.dumps({'servers': {'keep': {'command': 'sh', 'envFile': str(own)}}}).encode())
+    backups = tmp_path / 'backups'
+    base = dict(client='vscode', config_path=str(path), backup_dir=str(backups))
+    args = dict(base, name='gh', command='sh', secret_env={'GITHUB_TOKEN': SECRET}, secret_mode='env_ref')
+    assert run_module(mcp_server.main, args).result['changed']
+    env_file = tmp_path / 'User' / 'mcp-gh.env'
+    assert env_file.exists()
+    kept = sorted(backups.iterdir())
+
+    check = run_module(mcp_server.main, dict(base, name='gh', state='absent'), check=True)
+    assert check.result['changed'] and env_file.exists() and sorted(backups.iterdir()) == kept
+    gone = run_module(mcp_server.main, dict(base, name='gh', state='absent'))
+    assert gone.result['changed'] and SECRET not in gone.stdout
+    assert 'gh' not in json.loads(path.read_bytes())['servers'] and not env_file.exists()
+    # The env file was backed up like the config (0600), tied to the file it came from.
+    new = [p for p in sorted(backups.iterdir()) if p not in kept and not p.name.endswith('.meta')]
+    saved = [p for p in new if p.read_bytes() == ('GITHUB_TOKEN=%s\n' % SECRET).encode()]
+    assert len(saved) == 1 and stat.S_IMODE(os.stat(str(saved[0])).st_mode) == 0o600
+    assert str(env_file) in (saved[0].parent / (saved[0].name + '.meta')).read_text()
+    assert not run_module(mcp_server.main, dict(base, name='gh', state='absent')).result['changed']
+
+    # mcp_servers: an entry removed by exclusive takes its env file along; the user's own one stays.
+    assert run_module(mcp_server.main, args).result['changed'] and env_file.exists()
+    only = run_module(mcp_servers.main, dict(base, servers=[dict(name='other', command='sh')], exclusive=True))
+    assert only.result['changed'] and not env_file.exists()
+    assert own.read_bytes() == b'X=1\n' and list(json.loads(path.read_bytes())['servers']) == ['other']
 
 
 def test_per_server_restore_keeps_the_rest_of_a_jsonc_file(tmp_path, run_module):
