@@ -17,7 +17,6 @@ import copy
 import json
 import json.decoder
 import json.encoder
-import json.scanner
 import re
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._redact import (  # pylint: disable=unused-import
