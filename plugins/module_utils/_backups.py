@@ -195,7 +195,8 @@ def create_backup(ctx, dest=None, allow_invalid=False, daily=False, check_mode=F
         dest = os.path.abspath(dest)
         if not parse_backup_filename(os.path.basename(dest)):
             raise BackupError('dest %s must be named backup_<YYYYMMDDTHHMMSSffffff>Z[_<kind>][-<n>].json or '
-                              'backup-YYYY-MM-DD[-<n>].json so prune can recognise it.' % dest)
+                              'backup-YYYY-MM-DD[-<n>].json (.toml or .env instead of .json allowed) so prune can '
+                              'recognise it.' % dest)
         existing = read_bytes(dest)
         if existing is not None:
             if existing == data:

@@ -45,10 +45,14 @@ LOCK_TIMEOUT = 30.0
 EDIT_ATTEMPTS = 3
 
 BACKUP_KINDS = ('pre-change', 'pre-restore')
-# backup_<YYYYMMDDTHHMMSSffffff>Z[_<kind>][-<n>].json  and  backup-YYYY-MM-DD[-<n>].json
+# backup_<YYYYMMDDTHHMMSSffffff>Z[_<kind>][-<n>].<ext>  and  backup-YYYY-MM-DD[-<n>].<ext>: <ext> is the backed-up
+# file's own (BACKUP_EXTENSIONS: .toml for Codex, .env for an env file), else .json. Backups written before the
+# extension was kept end in .json whatever they hold; they are listed, verified and restored all the same (a backup
+# is read with the layout of the config it belongs to, never by its name).
+BACKUP_EXTENSIONS = ('.json', '.toml', '.env')
 TIMESTAMP_BACKUP_RE = re.compile(
-    r'^backup_(?P<ts>\d{8}T\d{12})Z(?:_(?P<kind>pre-change|pre-restore))?(?:-(?P<n>\d+))?\.json$')
-DAILY_BACKUP_RE = re.compile(r'^backup-(?P<date>\d{4}-\d{2}-\d{2})(?:-(?P<n>\d+))?\.json$')
+    r'^backup_(?P<ts>\d{8}T\d{12})Z(?:_(?P<kind>pre-change|pre-restore))?(?:-(?P<n>\d+))?\.(?:json|toml|env)$')
+DAILY_BACKUP_RE = re.compile(r'^backup-(?P<date>\d{4}-\d{2}-\d{2})(?:-(?P<n>\d+))?\.(?:json|toml|env)$')
 # Beside every backup: <backup>.meta, JSON {"format": 1, "source": <real path of the config>, "sha256", "size"}.
 META_SUFFIX = '.meta'
 META_FORMAT = 1
@@ -280,16 +284,24 @@ def atomic_write(target, data, mode, uid=None, gid=None, expected=None, check_ex
 # Backups
 
 
-def backup_filename(kind=None, now=None, daily=False):
+def backup_extension(source):
+    """The extension a backup of source gets: its own when in BACKUP_EXTENSIONS (.toml, .env), else .json."""
+    ext = os.path.splitext(source or '')[1].lower()
+    return ext if ext in BACKUP_EXTENSIONS else '.json'
+
+
+def backup_filename(kind=None, now=None, daily=False, ext='.json'):
     now = now or utc_now()
+    if ext not in BACKUP_EXTENSIONS:
+        raise ValueError('Unknown backup extension %r' % ext)
     if daily:
-        return 'backup-%s.json' % now.strftime('%Y-%m-%d')
+        return 'backup-%s%s' % (now.strftime('%Y-%m-%d'), ext)
     name = 'backup_%sZ' % now.strftime('%Y%m%dT%H%M%S%f')
     if kind:
         if kind not in BACKUP_KINDS:
             raise ValueError('Unknown backup kind %r' % kind)
         name += '_' + kind
-    return name + '.json'
+    return name + ext
 
 
 def parse_backup_filename(name):
@@ -312,8 +324,8 @@ def parse_backup_filename(name):
 
 
 def _with_counter(name, n):
-    stem = name[:-len('.json')]
-    return '%s-%d.json' % (stem, n)
+    stem, ext = os.path.splitext(name)
+    return '%s-%d%s' % (stem, n, ext)
 
 
 def meta_path(backup_path):
@@ -335,7 +347,7 @@ def write_backup(backup_dir, data, kind=None, uid=None, gid=None, now=None, dail
     older backup, see _backups.belongs_to_config).
     """
     ensure_dir(backup_dir, uid, gid)
-    base = name or backup_filename(kind, now, daily)
+    base = name or backup_filename(kind, now, daily, backup_extension(source))
     for n in range(0, 10000):
         candidate = base if n == 0 else _with_counter(base, n)
         path = os.path.join(backup_dir, candidate)

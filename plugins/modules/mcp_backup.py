@@ -14,6 +14,8 @@ version_added: 1.0.0
 description:
   - V(present) copies the current config's bytes into a new backup file, fsyncs it, reads it back and verifies it.
     Backups are named C(backup_<YYYYMMDDTHHMMSSffffff>Z.json) (or C(backup-YYYY-MM-DD.json) with O(daily=true));
+    a TOML config (C(codex)) keeps its extension, C(.toml) (its older backups named C(.json) are still listed,
+    verified and restored);
     a name collision gets a C(-<n>) suffix and an existing backup is never overwritten.
     Backups are mode C(0600) in a C(0700) directory, owned by O(user) - or, without O(user) and running as root,
     by the owner of the config.

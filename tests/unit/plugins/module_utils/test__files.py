@@ -50,10 +50,30 @@ def test_backups_in_the_same_instant_never_overwrite(tmp_path):
     ('backup-2026-11-30-2.json', (datetime.datetime(2026, 11, 30), 'daily')),
     ('backup_2026.json', None), ('notes.json', None), ('backup-2026-13-40.json', None),
     ('backup_20261201T100000123456Z_other.json', None),
+    ('backup_20261201T100000123456Z_pre-change-1.toml', (datetime.datetime(2026, 12, 1, 10, 0, 0, 123456), 'pre-change')),
+    ('backup-2026-11-30.toml', (datetime.datetime(2026, 11, 30), 'daily')),
+    ('backup_20261201T100000123456Z_pre-change.env', (datetime.datetime(2026, 12, 1, 10, 0, 0, 123456), 'pre-change')),
+    ('backup_20261201T100000123456Z.yaml', None), ('backup-2026-11-30.json.toml', None),
 ])
 def test_parse_backup_filename(name, expected):
     parsed = files.parse_backup_filename(name)
     assert (parsed and (parsed['timestamp'], parsed['kind'])) == (expected and expected) or parsed == expected
+
+
+@pytest.mark.parametrize('source,ext', [
+    ('/x/config.toml', '.toml'), ('/x/mcp-gh.env', '.env'), ('/x/c.json', '.json'), ('/x/settings.JSON', '.json'),
+    ('/x/.claude.json', '.json'), ('/x/config', '.json'), (None, '.json'),
+])
+def test_a_backup_keeps_the_files_own_extension(tmp_path, source, ext):
+    """A Codex config's backup ends in .toml (older ones in .json are still backups, see above), with the counter
+    before the extension."""
+    now = datetime.datetime(2026, 12, 1, 10, 0, 0, 123456)
+    paths = [files.write_backup(str(tmp_path / 'b'), b'a = 1\n', 'pre-change', now=now, source=source) for _ in range(2)]
+    assert [os.path.basename(p) for p in paths] == [
+        'backup_20261201T100000123456Z_pre-change' + ext, 'backup_20261201T100000123456Z_pre-change-1' + ext]
+    assert all(files.parse_backup_filename(os.path.basename(p))['kind'] == 'pre-change' for p in paths)
+    daily = files.write_backup(str(tmp_path / 'b'), b'a = 1\n', now=now, daily=True, source=source)
+    assert os.path.basename(daily) == 'backup-2026-12-01' + ext
 
 
 def test_edit_through_symlink_keeps_link_and_mode(tmp_path):

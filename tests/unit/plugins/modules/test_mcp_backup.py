@@ -293,3 +293,26 @@ def test_root_without_user_gives_backups_to_the_configs_owner(tmp_path, run_modu
     run = run_module(mcp_backup.main, _base(tmp_path))
     for path in (run.result['backup_file'], run.result['backup_file'] + '.meta', os.path.dirname(run.result['backup_file'])):
         assert (os.stat(path).st_uid, os.stat(path).st_gid) == (65534, 65534), path
+
+
+def test_codex_backups_end_in_toml_and_older_json_named_ones_still_count(tmp_path, run_module):
+    pytest.importorskip('tomlkit')
+    config = tmp_path / 'config.toml'
+    start = b'# mine\nmodel = "o3"\n\n[mcp_servers.fs]\ncommand = "sh"\n'
+    config.write_bytes(start)
+    base = dict(client='codex', config_path=str(config), backup_dir=str(tmp_path / 'backups'))
+    made = run_module(mcp_backup.main, base)
+    assert made.result['changed'] and made.result['valid'] and made.result['backup_file'].endswith('.toml'), made.result
+    # A backup taken before backups kept the config's extension: same bytes and sidecar, a .json name.
+    old = made.result['backup_file'][:-len('.toml')].replace('backup_2', 'backup_1', 1) + '.json'
+    os.rename(made.result['backup_file'], old)
+    os.rename(made.result['backup_file'] + '.meta', old + '.meta')
+    newer = run_module(mcp_backup.main, dict(base, daily=True))
+    assert os.path.basename(newer.result['backup_file']) == 'backup-%s.toml' % _utc_today().strftime('%Y-%m-%d')
+    listed = run_module(mcp_backup_info.main, base).result
+    assert sorted(os.path.basename(b['path'])[-5:] for b in listed['backups']) == ['.json', '.toml']
+    assert listed['valid_count'] == 2 and listed['other_count'] == 0
+    config.write_bytes(b'model = "changed"\n')
+    restored = run_module(mcp_backup.main, dict(base, state='restored', src=old))
+    assert restored.result['changed'] and config.read_bytes() == start, restored.result
+    assert restored.result['saved_current'].endswith('_pre-restore.toml')
