@@ -121,6 +121,10 @@ options:
           - Environment values merged into the entry's C(env), masked in the module's output. Empty values are refused.
           - They are still written to the world-readable file; prefer C(${VAR}) references (see above).
         type: dict
+      cwd:
+        description:
+          - Working directory of a stdio server. Claude Code's C(managed-mcp.json) entries have none, so it is refused.
+        type: str
       url:
         description:
           - URL of a remote server.
