@@ -184,6 +184,15 @@ def test_an_emptied_table_is_written_as_an_explicit_empty_table():
     assert edit('a = 1\n', [(('mcp_servers',), {})]) == 'a = 1\n\n[mcp_servers]\n'
 
 
+def test_a_table_emptied_then_deleted_or_refilled_by_a_later_op_is_not_kept_as_an_empty_table():
+    # Found by the key-level property test: only the final state of a path set to {} has to stay an explicit table.
+    assert edit('', [(('mcp_servers', 'a', 'env'), {}), (('mcp_servers', 'a', 'env'), DELETE)]) == ''
+    out = edit('', [(('mcp_servers', 'a', 'env'), {}), (('mcp_servers', 'a', 'env'), {'A': '1'})])
+    assert tomllib.loads(out) == {'mcp_servers': {'a': {'env': {'A': '1'}}}}
+    out = edit('m = 1\n', [(('mcp_servers', 'a', 'env'), {}), (('mcp_servers', 'a'), DELETE)])
+    assert tomllib.loads(out) == {'m': 1}
+
+
 def test_remove_the_last_server_at_the_end_of_the_file_leaves_no_blank_tail():
     text = 'model = "m"\n\n[mcp_servers.a]\ncommand = "a"\n'
     assert edit(text, [(('mcp_servers', 'a'), DELETE)]) == 'model = "m"\n'
