@@ -27,6 +27,8 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._redact import (  # pyl
 )
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._errors import DELETE, ConfigError  # noqa: F401 (re-exported)
+from ansible_collections.mcpops.mcp.plugins.module_utils._jsonparse import RawFloat, line_col  # noqa: F401 (re-exported)
+from ansible_collections.mcpops.mcp.plugins.module_utils._jsonparse import json_type as _json_type
 
 NAME_RE = re.compile(r'^[A-Za-z0-9_-]+$')
 BOM = b'\xef\xbb\xbf'
@@ -34,9 +36,6 @@ BOM = b'\xef\xbb\xbf'
 
 # --------------------------------------------------------------------------------------------
 # Parsing
-
-
-from ansible_collections.mcpops.mcp.plugins.module_utils._jsonparse import RawFloat, line_col  # noqa: F401 (re-exported)
 
 
 def _object_members(text, obj_start, comments=False):
@@ -422,20 +421,6 @@ def diff_ops(old, new, prefix=()):
         else:
             ops.append((prefix + (key,), value))
     return ops
-
-
-def _json_type(value):
-    if isinstance(value, dict):
-        return 'an object'
-    if isinstance(value, list):
-        return 'a list'
-    if isinstance(value, str):
-        return 'a string'
-    if isinstance(value, bool):
-        return 'a boolean'
-    if value is None:
-        return 'null'
-    return 'a number'
 
 
 # --------------------------------------------------------------------------------------------
