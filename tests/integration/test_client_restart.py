@@ -25,8 +25,10 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 STUB = os.path.join(REPO, 'tests', 'servers', 'mcp_stub.py')
-DESK_USER = 'mcpops-desk'
-DESK_HOME = '/var/tmp/mcpops-desk-home'
+# One throwaway user per test process: make test runs this file in parallel lanes (one per ansible-core), and the
+# module stops every stand-in client of its user, so a shared user would let one lane kill another lane's client.
+DESK_USER = 'mcpd%d' % os.getpid()
+DESK_HOME = '/var/tmp/%s-home' % DESK_USER
 PYTHON = '/usr/bin/python3'   # the user cannot reach the venv's interpreter under /root
 
 STANDIN = '''#!%s
@@ -121,19 +123,31 @@ class Desk(object):
             time.sleep(0.05)
 
 
-@pytest.fixture
-def desk():
+@pytest.fixture(scope='module')
+def desk_account():
+    """This process's throwaway user, removed again when the module's tests are done."""
     if os.geteuid() != 0:
         pytest.skip('needs root to run processes as user %s (running as uid %d)' % (DESK_USER, os.geteuid()))
     if not os.path.exists(PYTHON):
         pytest.skip('%s is needed for the stand-in client' % PYTHON)
+    created = False
     try:
         entry = pwd.getpwnam(DESK_USER)
     except KeyError:
         subprocess.check_call(['useradd', '--system', '--user-group', '--no-create-home', '--home-dir', DESK_HOME,
                                '--shell', '/usr/sbin/nologin', DESK_USER])
         entry = pwd.getpwnam(DESK_USER)
-    desk = Desk(entry)
+        created = True
+    try:
+        yield entry
+    finally:
+        if created:
+            subprocess.call(['userdel', DESK_USER])
+
+
+@pytest.fixture
+def desk(desk_account):
+    desk = Desk(desk_account)
     desk.kill_all()
     if os.path.isdir(desk.home):
         shutil.rmtree(desk.home)
