@@ -64,6 +64,8 @@ def _ansible_bin(name):
 
 def pytest_configure(config):
     config.addinivalue_line('markers', 'slow: long-running integration test (still run by make test)')
+    config.addinivalue_line('markers', 'flow: a playbook flow built on the deploy role; the matrix lanes skip it '
+                            '(make test runs it with the main ansible-core; the deploy role itself runs on every core)')
 
 
 class PlaybookRun(object):

@@ -15,6 +15,10 @@ import pytest
 
 from _helpers import stub
 
+# A flow built on the deploy role: make test runs it with the main ansible-core only (see Makefile, matrix-*).
+pytestmark = pytest.mark.flow
+
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 RECOVER = os.path.join(REPO, 'playbooks', 'recover.yml')

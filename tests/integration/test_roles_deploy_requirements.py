@@ -15,6 +15,10 @@ import sys
 
 import pytest
 
+# A flow built on the deploy role: make test runs it with the main ansible-core only (see Makefile, matrix-*).
+pytestmark = pytest.mark.flow
+
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 # `make wheels` downloads it (the version requirements-test.txt asks for); without it pip goes to PyPI.

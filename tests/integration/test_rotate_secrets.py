@@ -20,6 +20,10 @@ import pytest
 
 from _helpers import STUB
 
+# A flow built on the deploy role: make test runs it with the main ansible-core only (see Makefile, matrix-*).
+pytestmark = pytest.mark.flow
+
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 ROTATE = os.path.join(REPO, 'playbooks', 'rotate_secrets.yml')

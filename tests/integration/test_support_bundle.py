@@ -14,7 +14,13 @@ import os
 import stat
 import tarfile
 
+import pytest
+
 from _helpers import stub
+
+# A flow built on the deploy role: make test runs it with the main ansible-core only (see Makefile, matrix-*).
+pytestmark = pytest.mark.flow
+
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
