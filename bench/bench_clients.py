@@ -12,9 +12,11 @@ file of about --kb KB in the style Claude Code writes it: many projects, its oth
   playbook   one `mcpops.mcp.mcp_servers` task (client: claude_code, scope: user) via ansible-playbook on localhost
   engine     the module's engine in this process (plan_entries + edit_config), no Ansible around it
 For each: (a) add all servers, (b) the same again with nothing to change, (c) remove them all; median wall time of
---runs repetitions, interleaved. (d) after one add+remove cycle, the bytes outside the top-level mcpServers object
-that differ from the original file, and whether mode 0600 and the owner (another uid, as with become) were kept;
-once with the file in Claude's own style (2-space indent) and once with the same data on one line.
+--runs repetitions, interleaved (claude's rerun fails: add-json refuses a name that exists). (d) after one
+add+remove cycle, the bytes outside the top-level mcpServers object that differ from the file before it, and
+whether mode 0600 and the owner (another uid, as with become, when run as root) were kept; for three files: the
+generated one after one write by Claude itself (so exactly its style: 2-space indent, its key order), the same data
+on one line, and the same with keys an older Claude Code left (per-project history, theme, ...).
 
 Isolation: HOME is a temp dir, CLAUDE_CONFIG_DIR is unset (so Claude's file is $HOME/.claude.json), Claude's
 autoupdater, telemetry and non-essential traffic are off, and when `unshare -n` works the CLI runs without a network.
@@ -28,6 +30,7 @@ __metaclass__ = type
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -159,7 +162,7 @@ def outside_diff(original, final):
 
 
 class Tool(object):
-    """One contender: add(servers), remove(names); each returns the exit codes (the engine's are 0 or 1)."""
+    """One contender: add(servers), remove(names); each returns its exit codes (ours with changed=)."""
 
     def __init__(self, label, add, remove):
         self.label, self.add, self.remove = label, add, remove
@@ -199,9 +202,11 @@ def playbook_tool(home, collections):
         with open(playbook, 'w') as handle:
             json.dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': [
                 {'mcpops.mcp.mcp_servers': {'client': 'claude_code', 'scope': 'user', 'servers': servers}}]}], handle)
-        return [subprocess.call([ansible_playbook, '-i', 'localhost,', '-c', 'local',
-                                 '-e', 'ansible_python_interpreter=' + sys.executable, playbook],
-                                env=env, cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+        proc = subprocess.run([ansible_playbook, '-i', 'localhost,', '-c', 'local',
+                               '-e', 'ansible_python_interpreter=' + sys.executable, playbook],
+                              env=env, cwd=home, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+        recap = re.search(r'changed=(\d+)', proc.stdout.decode('utf-8', 'replace'))
+        return ['%d (changed=%s)' % (proc.returncode, recap.group(1) if recap else '?')]
     return Tool('mcp_servers via ansible-playbook', lambda servers: run(declared(servers)),
                 lambda names: run(declared(dict((n, {}) for n in names), 'absent')))
 
@@ -224,8 +229,8 @@ def engine_tool():
         def transform(doc):
             ops, changes = entry_ops(doc, plan.entries, False, ctx.client)
             return ops, bool(changed_names(changes))
-        edit_config(ctx, transform)
-        return [0]
+        result = edit_config(ctx, transform)
+        return ['0 (changed=%d)' % result.changed]
     return Tool('engine in-process', lambda servers: run(declared(servers)),
                 lambda names: run(declared(dict((n, {}) for n in names), 'absent')))
 
@@ -249,8 +254,8 @@ def reset(path, original):
     os.chmod(path, 0o600)
 
 
-def cycle(tool, path, original, servers):
-    """One add, rerun, remove on a fresh copy: (seconds, exit codes) per step, the final bytes and stat."""
+def cycle(tool, path, original, servers, rerun=True):
+    """One add, rerun (unless not wanted), remove on a fresh copy: (seconds, exit codes) per step, final bytes, stat."""
     reset(path, original)
     steps = {}
     steps['add'] = timed(tool.add, servers)
@@ -259,7 +264,8 @@ def cycle(tool, path, original, servers):
     missing = [name for name in servers if added.get(name) != servers[name]]
     if missing:
         raise SystemExit('%s did not write %s as declared: %s' % (tool.label, missing, added))
-    steps['rerun'] = timed(tool.add, servers)
+    if rerun:
+        steps['rerun'] = timed(tool.add, servers)
     steps['remove'] = timed(tool.remove, list(servers))
     with open(path, 'rb') as handle:
         final = handle.read()
@@ -347,19 +353,19 @@ def run(opts, claude, version, home, collections):
                 results[tool.label] = [kept(original, final, stat)]
     for _label, text in variants[1:]:
         for tool in tools:
-            _steps, final, stat = cycle(tool, path, text, servers)
+            _steps, final, stat = cycle(tool, path, text, servers, rerun=False)
             results[tool.label].append(kept(text, final, stat))
 
     theirs = times[cli.label]
     print()
-    print('%-32s %12s %12s %12s   %s' % ('tool', '(a) add s', '(b) rerun s', '(c) remove s', 'mode/owner after a cycle'))
+    print('%-32s %14s %14s %14s   %s' % ('tool', '(a) add s', '(b) rerun s', '(c) remove s', 'mode/owner after a cycle'))
     for tool in tools:
         cells = []
         for step in ('add', 'rerun', 'remove'):
             value = median(times[tool.label][step])
-            cells.append('%6.2f' % value if tool is cli else '%6.2f %4.2fx' % (value, value / median(theirs[step])))
+            cells.append('%6.3f' % value if tool is cli else '%6.3f %5.3fx' % (value, value / median(theirs[step])))
         first = results[tool.label][0]
-        print('%-32s %12s %12s %12s   mode %s, owner %s' % (
+        print('%-32s %14s %14s %14s   mode %s, owner %s' % (
             tool.label, cells[0], cells[1], cells[2], 'kept' if first['mode'] == 0o600 else '0%o' % first['mode'],
             'kept' if first['owner'] == OTHER_UID else 'uid %d' % first['owner']))
     print('(ratios: ours / claude CLI, < 1 = ours faster; the file is mode 0600, owner uid %d before each cycle)' % OTHER_UID)
