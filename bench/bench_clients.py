@@ -381,8 +381,8 @@ def run(opts, claude, version, home, collections):
     print()
     for tool in tools:
         step_codes = codes[tool.label]
-        print('exit codes %-32s add %s, rerun %s, remove %s' % (tool.label, step_codes['add'], step_codes['rerun'],
-                                                              step_codes['remove']))
+        print('exit codes %-32s add %s, rerun %s, remove %s'
+              % (tool.label, step_codes['add'], step_codes['rerun'], step_codes['remove']))
     created = sorted(os.path.relpath(os.path.join(d, f), home) for d, _s, files in os.walk(home) for f in files
                      if not f.startswith('play') and '.ansible' not in d)
     print('files in the throwaway HOME afterwards: %d (%s)' % (len(created), ', '.join(

@@ -20,6 +20,7 @@ __metaclass__ = type
 
 import json
 import json.decoder
+import math
 import re
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._errors import DELETE, ConfigError
@@ -45,7 +46,7 @@ def _float_text(value):
     raw = getattr(value, 'raw', None)
     if raw is not None:
         return raw
-    if value != value or value in (float('inf'), float('-inf')):
+    if math.isnan(value) or math.isinf(value):
         raise ValueError('%r cannot be written to JSON' % value)
     return float.__repr__(value)
 

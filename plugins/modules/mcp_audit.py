@@ -57,6 +57,10 @@ options:
       secret_env:
         description: Secret environment values, compared with the config's C(env) and never shown.
         type: dict
+      cwd:
+        description:
+          - Working directory of a stdio server, for clients that have one (C(gemini), C(codex)).
+        type: str
       url:
         description: URL of a remote server, for clients that support remote entries.
         type: str

@@ -73,8 +73,8 @@ def test_a_corrupt_host_is_recovered_and_a_healthy_one_left_untouched(corruption
     broken.write_config(corrupt)
     broken_backups = broken.backups()
 
-    run = run_playbook(fleet, tmp_path / 'recover', 'mcpops.mcp.recover', dict(limit(fleet, broken, healthy),
-                                                                              mcp_health_retry_delay=1))
+    run = run_playbook(fleet, tmp_path / 'recover', 'mcpops.mcp.recover',
+                       dict(limit(fleet, broken, healthy), mcp_health_retry_delay=1))
 
     assert broken.read() == good, failure_text(run, broken.name)
     result = recover_result(run, broken.name)

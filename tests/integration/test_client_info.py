@@ -19,7 +19,7 @@ import stat
 from _helpers import run_playbook, snapshot, write
 
 try:
-    import tomlkit  # noqa: F401
+    import tomlkit  # noqa: F401 pylint: disable=unused-import
     HAVE_TOML = True
 except ImportError:
     HAVE_TOML = False

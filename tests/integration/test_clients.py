@@ -63,7 +63,7 @@ def golden(host, stage):
     return read(fixture(client, name, ext))
 
 
-def setup_hosts(tmp_path, hosts=HOSTS, stage='before'):
+def setup_hosts(tmp_path, hosts=HOSTS, stage='before'):  # pylint: disable=dangerous-default-value
     host_vars = {}
     for host in hosts:
         client, _suffix, ext, remote, extra = HOSTS[host]
@@ -84,7 +84,7 @@ def mcp_server(params):
     return dict(params, client='{{ mcp_client }}', config_path='{{ cfg }}', **SCOPED)
 
 
-def server_tasks(stdio=STDIO, state='present'):
+def server_tasks(stdio=STDIO, state='present'):  # pylint: disable=dangerous-default-value
     def task(title, spec, when=None):
         params = dict(spec, validate_command=False)
         if state == 'absent':

@@ -32,8 +32,8 @@ def _env():
 
 
 def test_every_module_is_documented_here():
-    assert MODULES == ['mcp_access', 'mcp_audit', 'mcp_backup', 'mcp_backup_info', 'mcp_client_info', 'mcp_client_restart', 'mcp_health', 'mcp_logs', 'mcp_policy', 'mcp_server',
-                       'mcp_server_info', 'mcp_servers']
+    assert MODULES == ['mcp_access', 'mcp_audit', 'mcp_backup', 'mcp_backup_info', 'mcp_client_info', 'mcp_client_restart',
+                       'mcp_health', 'mcp_logs', 'mcp_policy', 'mcp_server', 'mcp_server_info', 'mcp_servers']
 
 
 @pytest.mark.parametrize('module', MODULES)

@@ -36,8 +36,8 @@ def render(doc):
 
 
 def good_doc(*servers):
-    return {'globalShortcut': 'Ctrl+Space', 'mcpServers': dict((s['name'], dict((k, v) for k, v in s.items() if k != 'name'))
-                                                                for s in servers)}
+    servers = dict((s['name'], dict((k, v) for k, v in s.items() if k != 'name')) for s in servers)
+    return {'globalShortcut': 'Ctrl+Space', 'mcpServers': servers}
 
 
 def host_vars(root, **extra):
@@ -70,8 +70,8 @@ def status(run, host):
 
 
 @pytest.mark.parametrize('corruption', sorted(CORRUPTIONS))
-def test_disaster_recovery_restores_the_corrupt_host_and_leaves_the_healthy_one(corruption, run_playbook, new_config_root,
-                                                                               local_inventory):
+def test_disaster_recovery_restores_the_corrupt_host_and_leaves_the_healthy_one(
+        corruption, run_playbook, new_config_root, local_inventory):
     broken, healthy = new_config_root('broken'), new_config_root('healthy')
     good = render(good_doc(stub('keeper', 'ok'), stub('second', 'ok')))
     broken.write(good)
@@ -130,8 +130,8 @@ def test_no_valid_backup_fails_clearly_and_changes_nothing(run_playbook, config_
     assert config_root.read_bytes() == b'{"mcpServers": {' and backup_files(config_root) == []
 
 
-def test_a_restored_backup_whose_server_fails_fails_the_host_and_says_where_the_old_config_is(run_playbook, config_root,
-                                                                                            local_inventory):
+def test_a_restored_backup_whose_server_fails_fails_the_host_and_says_where_the_old_config_is(
+        run_playbook, config_root, local_inventory):
     config_root.write(render(good_doc(stub('crashy', 'crash'))))
     inventory = local_inventory({'localhost': host_vars(config_root, mcp_recover_health_retries=1)})
     take_backup(run_playbook, inventory)
@@ -181,8 +181,8 @@ def test_partial_recovery_of_an_undeclared_server_changes_nothing(run_playbook, 
     assert config_root.read_bytes() == before and backup_files(config_root) == []
 
 
-def test_restart_client_stops_and_starts_around_the_restore_and_says_when_there_is_no_session(run_playbook, config_root,
-                                                                                               local_inventory):
+def test_restart_client_stops_and_starts_around_the_restore_and_says_when_there_is_no_session(
+        run_playbook, config_root, local_inventory):
     good = render(good_doc(stub('keeper', 'ok')))
     config_root.write(good)
     inventory = local_inventory({'localhost': host_vars(config_root)})

@@ -56,7 +56,7 @@ VSCODE_HEAD = ORIGINAL['vscode'][:ORIGINAL['vscode'].index('  },\n')]
 VSCODE_TAIL = ORIGINAL['vscode'][ORIGINAL['vscode'].index('  },\n'):]
 
 
-def write_clients(root, clients=CLIENTS):
+def write_clients(root, clients=CLIENTS):  # pylint: disable=dangerous-default-value
     for client in clients:
         root.write(ORIGINAL[client], os.path.join(root.home, PATHS[client]))
 
@@ -76,7 +76,7 @@ def backups(root, client):
     return sorted(n for n in os.listdir(directory) if n.endswith('.json')) if os.path.isdir(directory) else []
 
 
-def extravars(servers, clients=CLIENTS, **extra):
+def extravars(servers, clients=CLIENTS, **extra):  # pylint: disable=dangerous-default-value
     values = {'mcp_clients': clients, 'mcp_servers': servers, 'mcp_health_retry_delay': 1, 'mcp_serial': [1, '100%']}
     values.update(extra)
     return values

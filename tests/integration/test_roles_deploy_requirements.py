@@ -69,10 +69,12 @@ def test_mcp_install_requirements_installs_tomlkit_before_the_modules_run(run_pl
 
     # Without the requirement: the module says which library is missing, Ansible's way; the role's
     # dry run (mcp_servers on a Codex config) fails the same way when mcp_install_requirements is off.
-    plays = [{'name': 'before', 'hosts': 'all', 'gather_facts': False, 'tasks': [
-        _policy_task('Codex policy without tomlkit', policy_dir, ignore_errors=True)]},
-             {'name': 'deploy without requirements', 'hosts': 'all', 'gather_facts': False,
-              'roles': [{'role': 'mcpops.mcp.deploy'}], 'vars': role_vars}]
+    plays = [
+        {'name': 'before', 'hosts': 'all', 'gather_facts': False,
+         'tasks': [_policy_task('Codex policy without tomlkit', policy_dir, ignore_errors=True)]},
+        {'name': 'deploy without requirements', 'hosts': 'all', 'gather_facts': False,
+         'roles': [{'role': 'mcpops.mcp.deploy'}], 'vars': role_vars},
+    ]
     run = run_playbook(plays, inventory=inventory, expect_rc=None)
     assert run.tasks('Codex policy without tomlkit')[0]['status'] == 'failed'
     assert 'Failed to import the required Python library (tomlkit)' in run.result('Codex policy without tomlkit')['msg']

@@ -49,7 +49,7 @@ def test_a_bundle_holds_every_host_and_no_secret(run_playbook, new_config_root, 
     os.makedirs(logs)
     stamp = datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%S.123Z')
     with open(os.path.join(logs, 'mcp.log'), 'w') as handle:
-        for _ in range(3):
+        for _n in range(3):
             handle.write('%s [tokened] [error] Request failed: Authorization: Bearer %s\n' % (stamp, SECRETS['log']))
         handle.write('%s [crashy] [error] Server transport closed unexpectedly\n' % stamp)
     inventory = local_inventory({
@@ -104,8 +104,8 @@ def test_a_bundle_holds_every_host_and_no_secret(run_playbook, new_config_root, 
     assert os.listdir(bundle_dir) == names  # the staging directory is gone
 
 
-def test_check_mode_still_builds_the_bundle_and_changes_nothing_on_the_host(run_playbook, config_root, local_inventory,
-                                                                           tmp_path):
+def test_check_mode_still_builds_the_bundle_and_changes_nothing_on_the_host(
+        run_playbook, config_root, local_inventory, tmp_path):
     config_root.write('{"mcpServers": {"x": {"command": "/bin/true"}}}\n')
     os.chmod(config_root.config_path, 0o644)
     before = os.stat(config_root.config_path)

@@ -68,7 +68,7 @@ def test_a_backup_keeps_the_files_own_extension(tmp_path, source, ext):
     """A Codex config's backup ends in .toml (older ones in .json are still backups, see above), with the counter
     before the extension."""
     now = datetime.datetime(2026, 12, 1, 10, 0, 0, 123456)
-    paths = [files.write_backup(str(tmp_path / 'b'), b'a = 1\n', 'pre-change', now=now, source=source) for _ in range(2)]
+    paths = [files.write_backup(str(tmp_path / 'b'), b'a = 1\n', 'pre-change', now=now, source=source) for _n in range(2)]
     assert [os.path.basename(p) for p in paths] == [
         'backup_20261201T100000123456Z_pre-change' + ext, 'backup_20261201T100000123456Z_pre-change-1' + ext]
     assert all(files.parse_backup_filename(os.path.basename(p))['kind'] == 'pre-change' for p in paths)

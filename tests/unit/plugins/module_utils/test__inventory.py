@@ -16,7 +16,7 @@ from ansible_collections.mcpops.mcp.plugins.module_utils import _inventory as in
 from ansible_collections.mcpops.mcp.plugins.module_utils._clients import CLIENT_NAMES
 
 try:
-    from ansible_collections.mcpops.mcp.plugins.module_utils import _jsonedit  # noqa: F401
+    from ansible_collections.mcpops.mcp.plugins.module_utils import _jsonedit  # noqa: F401 pylint: disable=unused-import
     HAVE_JSONC = True
 except ImportError:
     HAVE_JSONC = False

@@ -100,12 +100,12 @@ def test_jsonc_refusals(name, data, line, column, words):
 ACCEPTED_JSONC = [
     (b'{\n  // servers\n  "servers": {},\n}\n', {'servers': {}}),
     (b'{"a": [1, 2,], "b": {"c": 3,},}', {'a': [1, 2], 'b': {'c': 3}}),
-    (b'/* head */ {"a": "// not a comment", "b": "/* nor this */"} // tail', {'a': '// not a comment',
-                                                                            'b': '/* nor this */'}),
+    (b'/* head */ {"a": "// not a comment", "b": "/* nor this */"} // tail',
+     {'a': '// not a comment', 'b': '/* nor this */'}),
     (b'{"a": "x\\" // still a string", "b": 1 /* , } */ }', {'a': 'x" // still a string', 'b': 1}),
     (b'{\r\n  "a": 1, // one\r\n  "b": "\\u00e9,]"\r\n}', {'a': 1, 'b': '\xe9,]'}),
-    (b'{"url": "https://example.com/a//b", "c": [1 /* one */, 2] /* x */,}', {'url': 'https://example.com/a//b',
-                                                                          'c': [1, 2]}),
+    (b'{"url": "https://example.com/a//b", "c": [1 /* one */, 2] /* x */,}',
+     {'url': 'https://example.com/a//b', 'c': [1, 2]}),
 ]
 
 
@@ -116,6 +116,7 @@ def test_jsonc_accepts_comments_and_trailing_commas(data, expected):
     assert text == data.decode('utf-8')
     with pytest.raises(ConfigError):
         jp.parse(data, flavor='json')
+
 
 def test_parse_keeps_key_order_and_float_spelling():
     value, text = jp.parse(b'{"z": 1, "a": [1.50, 1e5, -0.0, -0, 2], "m": {"y": 1, "b": 2}}')

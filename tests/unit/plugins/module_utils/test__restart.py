@@ -204,6 +204,7 @@ def test_stop_processes_terms_then_kills_after_the_grace_period(children):
     procs = []
     for child in (polite, stubborn):
         procs.append(R.read_proc(child.pid))
+
     def alive(p):   # the test's own children must be reaped to stop existing
         for child in (polite, stubborn):
             if child.pid == p.pid and child.poll() is not None:

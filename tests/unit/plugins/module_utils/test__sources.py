@@ -286,4 +286,3 @@ def test_apply_sources_points_command_at_the_entry_and_strips_source():
                       'env': {'LOG_LEVEL': 'debug', 'A': '1'}, 'secret_env': {'K': SECRET}, 'expect_tools': ['x']}
     assert out[1] == servers[1] and out[2] == {'name': 'gone', 'state': 'absent'}
     assert 'source' in servers[0]  # the input is not changed
-

@@ -78,7 +78,8 @@ def _prune(value):
 def test_parse_returns_plain_values_and_text():
     value, text = _tomledit.parse(CONFIG.encode('utf-8'), '/home/u/.codex/config.toml')
     assert text == CONFIG
-    assert type(value) is dict and type(value['mcp_servers']['time']['args']) is list
+    # Plain dicts and lists, not tomlkit's subclasses of them.
+    assert value.__class__ is dict and value['mcp_servers']['time']['args'].__class__ is list
     assert value['mcp_servers']['time'] == {'command': 'uvx', 'args': ['mcp-server-time', '--local-timezone=Europe/Paris'],
                                             'env': {'TZ': 'Europe/Paris'}}
     assert list(value) == ['model', 'approval_policy', 'mcp_servers', 'profiles']
@@ -140,7 +141,7 @@ def test_update_adds_keys_and_sub_tables_above_the_comments_that_introduce_the_n
     new = {'url': 'https://docs.example/mcp', 'bearer_token_env_var': 'DOCS_TOKEN', 'http_headers': {'X-Team': 'ops'},
            'cwd': '/srv'}
     out = edit(CONFIG, [(('mcp_servers', 'docs'), new)])
-    head = CONFIG.split('# profiles below are not ours\n')[0].rstrip('\n') + '\n'
+    head = CONFIG.split('# profiles below are not ours\n', maxsplit=1)[0].rstrip('\n') + '\n'
     tail = '# profiles below are not ours\n' + CONFIG.split('# profiles below are not ours\n')[1]
     assert out == head + 'cwd = "/srv"\n\n[mcp_servers.docs.http_headers]\nX-Team = "ops"\n\n' + tail
 

@@ -222,4 +222,3 @@ def test_a_gemini_entry_timeout_is_read_in_milliseconds(tmp_path):
     assert result['servers'][0]['reason'] == 'timeout', result
     assert 'within the 1.5 s timeout' in result['servers'][0]['message'], result
     assert time.monotonic() - started < 10
-

@@ -148,7 +148,7 @@ def test_without_tomlkit_the_module_fails_with_ansibles_missing_library_message(
     env = dict(os.environ)
     env['PYTHONPATH'] = os.pathsep.join(p for p in sys.path if p)
     out = subprocess.run([sys.executable, '-c', code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         universal_newlines=True, env=env)
+                         universal_newlines=True, env=env, check=False)
     import json
     result = json.loads(out.stdout[out.stdout.index('RESULT') + 6:].splitlines()[0])
     assert result['failed'] and 'Failed to import the required Python library (tomlkit)' in result['msg']

@@ -44,8 +44,8 @@ MODULES = [
 
 
 @pytest.mark.parametrize('label,main,args', MODULES, ids=[m[0] for m in MODULES])
-def test_without_tomlkit_a_codex_config_gets_ansibles_missing_library_message(tmp_path, monkeypatch, run_module,
-                                                                           label, main, args):
+def test_without_tomlkit_a_codex_config_gets_ansibles_missing_library_message(
+        tmp_path, monkeypatch, run_module, label, main, args):
     config = tmp_path / 'config.toml'
     config.write_bytes(CODEX)
     common = dict(client='codex', config_path=str(config), backup_dir=str(tmp_path / 'backups'))
