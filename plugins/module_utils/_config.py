@@ -27,7 +27,7 @@ from ansible_collections.mcpops.mcp.plugins.module_utils._redact import (  # pyl
 )
 
 from ansible_collections.mcpops.mcp.plugins.module_utils._errors import DELETE, ConfigError  # noqa: F401 (re-exported)
-from ansible_collections.mcpops.mcp.plugins.module_utils._jsonparse import RawFloat, line_col  # noqa: F401 pylint: disable=unused-import (re-exported)
+from ansible_collections.mcpops.mcp.plugins.module_utils._jsonparse import RawFloat, line_col  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.mcpops.mcp.plugins.module_utils._jsonparse import json_type as _json_type
 
 NAME_RE = re.compile(r'^[A-Za-z0-9_-]+$')
