@@ -26,7 +26,7 @@ SECRET = 'ghp_FleetControllerEngine0123456789ab'
 TS_RE = re.compile(r'\d{8}T\d{12}Z|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z')
 
 
-def _play(path):
+def _play(path, hosts):
     tasks = [
         {'name': 'add', 'mcpops.mcp.mcp_server': {
             'name': 'github', 'command': 'npx', 'args': ['-y', '@modelcontextprotocol/server-github'],
@@ -48,7 +48,7 @@ def _play(path):
     for task in tasks:
         task['register'] = 'out'
     with open(path, 'w') as handle:
-        json.dump([{'name': 'engines', 'hosts': 'all', 'gather_facts': False, 'tasks': tasks}], handle, indent=1)
+        json.dump([{'name': 'engines', 'hosts': ':'.join(hosts), 'gather_facts': False, 'tasks': tasks}], handle, indent=1)
     return path
 
 
@@ -66,7 +66,8 @@ def _results(run, host, home):
 
 
 def _run(fleet, workdir, host_vars):
-    playbook = _play(str(workdir) + '-engines.json')
+    # Only the two hosts compared: the fleet may have more (make fleet brings up 6), which have no `eng`.
+    playbook = _play(str(workdir) + '-engines.json', sorted(host_vars))
     argv, env, results, workdir = fleet.command(workdir, {}, host_vars, playbook=playbook, extra_args=['--diff'])
     proc = subprocess.run(argv, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           universal_newlines=True, timeout=900, check=False)
