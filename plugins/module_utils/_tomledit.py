@@ -321,7 +321,7 @@ def _delete(node, key):
             start = len(body)
             while start > 0 and body[start - 1][0] is None:
                 start -= 1
-            comments = [i for i in range(start, len(body)) if isinstance(body[i][1], tomlkit.items.Comment)]
+            comments = [i for i in range(start, len(body)) if _comment_like(body[i][1])]
             rescued = [entry[1] for entry in body[comments[0]:]] if comments else []
             indices = [i for i, (k, _v) in enumerate(_body(node)) if k is not None and k.key == key]
             index = indices[0] if len(indices) == 1 else None
@@ -332,6 +332,14 @@ def _delete(node, key):
         body = _body(node)
         if index < len(body) and body[index][0] is None and isinstance(body[index][1], tomlkit.items.Null):
             body[index] = (None, tomlkit.items.Whitespace(''.join(c.as_string() for c in rescued)))
+
+
+def _comment_like(item):
+    """A comment line, or comment lines that an earlier removal kept in place as plain text."""
+    tomlkit = require_tomlkit()
+    if isinstance(item, tomlkit.items.Comment):
+        return True
+    return isinstance(item, tomlkit.items.Whitespace) and '#' in item.as_string()
 
 
 def _ordered(value):
@@ -366,7 +374,6 @@ def _tidy(function, *args):
 
 def _key_before_trailing_comments(node, key):
     """A key appended to a table that ends with comments goes above them (they introduce what follows)."""
-    tomlkit = require_tomlkit()
     container = node if hasattr(node, 'body') else node.value
     body = container.body
     index = [i for i, (k, _item) in enumerate(body) if k is not None and k.key == key]
@@ -375,7 +382,7 @@ def _key_before_trailing_comments(node, key):
     end = start = index[0]
     while start > 0 and body[start - 1][0] is None:
         start -= 1
-    if not any(isinstance(item, tomlkit.items.Comment) for _k, item in body[start:end]):
+    if not any(_comment_like(item) for _k, item in body[start:end]):
         return
     entry = body[end]
     body[start + 1:end + 1] = body[start:end]
@@ -413,7 +420,7 @@ def _adopt_trailing_comments(node, key):
     start = end
     while start > 0 and before[start - 1][0] is None:
         start -= 1
-    comments = [i for i in range(start, end) if isinstance(before[i][1], tomlkit.items.Comment)]
+    comments = [i for i in range(start, end) if _comment_like(before[i][1])]
     if not comments:
         return
     moved = before[comments[0]:end]

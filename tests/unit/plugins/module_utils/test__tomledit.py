@@ -170,6 +170,15 @@ def test_comments_closing_a_removed_table_stay_where_it_was():
     assert out == '[features]\nx = false\n\n# pinned by legal\n# enforce_residency = "us"\n\n[z]\nq = 1\n'
 
 
+def test_comments_kept_by_one_removal_survive_the_next_one():
+    """Found by the property test: add a server with a sub-table (it adopts the comments that introduce the next
+    table), drop the sub-table (the comments stay in its place as text), then remove the server."""
+    text = '# top\n[mcp_servers.a]\ncommand = "0"\n\n# profiles are not ours\n[profiles.fast]\nmodel = ""\n'
+    ops = [(('mcp_servers', 'b'), {'command': '0', 'env': {}}), (('mcp_servers', 'b'), {'command': '0'}),
+           (('mcp_servers', 'b'), DELETE)]
+    assert edit(text, ops) == text
+
+
 def test_replacing_every_server_keeps_the_closing_comments_below_the_new_ones():
     text = '[mcp_servers.old]\ncommand = "old"\n\n# the end\n'
     out = edit(text, [(('mcp_servers',), {'new': {'command': 'new'}})])
