@@ -59,6 +59,10 @@ META_FORMAT = 1
 # A read that does not validate is re-read after these pauses (157 ms in all) before we call the file
 # corrupt: a program rewriting it in place (truncate, then write) is seen half-written now and then.
 SETTLE_DELAYS = (0.002, 0.005, 0.01, 0.02, 0.04, 0.08)
+# A file that stays invalid through SETTLE_DELAYS but was written less than FRESH_SECONDS before the last read may
+# belong to a writer descheduled mid-write (a loaded machine): it gets LATE_DELAYS (0.7 s in all) more.
+FRESH_SECONDS = 0.5
+LATE_DELAYS = (0.1, 0.2, 0.4)
 NOT_WRITABLE_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
@@ -424,8 +428,9 @@ def read_config(path, servers_key, display_path=None, delays=SETTLE_DELAYS):
 
     servers_key: the config's Layout (format and servers path), or a servers key / path of a JSON file.
 
-    A read that does not validate is retried after each of delays. If a retry validates, that read
-    is used. If every read held the same bytes, the file really is invalid: its ConfigError is returned.
+    A read that does not validate is retried after each of delays (and, when the file was written in the
+    last FRESH_SECONDS, after each of LATE_DELAYS too). If a retry validates, that read is used. If every
+    read held the same bytes, the file really is invalid: its ConfigError is returned.
     If the file changed between reads (bytes, size, mtime or inode), another program is writing it
     and ConfigChangingError is raised - without the advice to restore a backup, which would throw
     away that program's data.
@@ -436,7 +441,10 @@ def read_config(path, servers_key, display_path=None, delays=SETTLE_DELAYS):
     data = error = None
     started = time.time()
     reads = 0
-    for pause in (0,) + tuple(delays):
+    pauses = [0] + list(delays)
+    extended = False
+    while pauses:
+        pause = pauses.pop(0)
         if pause:
             time.sleep(pause)
         data, signature, steady = _read_snapshot(path)
@@ -452,6 +460,8 @@ def read_config(path, servers_key, display_path=None, delays=SETTLE_DELAYS):
             error = exc
         versions.add((signature, hashlib.sha256(data).digest()))
         changing = changing or not steady or len(versions) > 1
+        if not pauses and not changing and not extended and time.time() - signature[2] / 1e9 < FRESH_SECONDS:
+            pauses, extended = list(LATE_DELAYS), True
     if not changing:
         return data, None, error
     raise ConfigChangingError(

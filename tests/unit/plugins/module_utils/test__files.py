@@ -16,6 +16,7 @@ import re
 import stat
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -232,6 +233,7 @@ def test_a_file_changing_under_us_is_not_called_corrupt(tmp_path, monkeypatch):
 def test_a_stable_corrupt_file_keeps_its_exact_error_after_the_retries(tmp_path):
     path = tmp_path / 'c.json'
     path.write_bytes(b'{"mcpServers": {},}')
+    os.utime(str(path), (time.time() - 60, time.time() - 60))  # written a minute ago: no writer is busy with it
     started = time.time()
     data, doc, error = files.read_config(str(path), 'mcpServers')
     assert data == b'{"mcpServers": {},}' and doc is None
@@ -240,6 +242,20 @@ def test_a_stable_corrupt_file_keeps_its_exact_error_after_the_retries(tmp_path)
     with pytest.raises(files.ConfigError) as info:
         files.load_config(str(path), 'mcpServers')
     assert not isinstance(info.value, files.ConfigChangingError)
+
+
+def test_a_file_written_a_moment_ago_gets_more_time_before_it_is_called_corrupt(tmp_path):
+    """A writer descheduled between truncating the file and writing it (a loaded machine) leaves it empty for
+    longer than the first retries: a fresh file is read again later, and its finished bytes are used."""
+    path = tmp_path / 'c.json'
+    path.write_bytes(b'')
+    finished = threading.Timer(0.3, lambda: path.write_bytes(b'{"mcpServers": {}}\n'))
+    finished.start()
+    try:
+        data, doc, error = files.read_config(str(path), 'mcpServers')
+    finally:
+        finished.join()
+    assert error is None and data == b'{"mcpServers": {}}\n' and doc.servers() == {}
 
 
 # Another program rewriting the file in place every 0.5 ms (tests/servers/in_place_writer.py).
